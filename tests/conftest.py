@@ -1,0 +1,25 @@
+"""Fixtures shared by every test folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from store.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+ARCHIVE = ROOT.parent / "shared" / "corpus" / "daily_papers_ko"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings for a fresh data dir over the shipped samples, with the fast fake embedder."""
+    monkeypatch.setenv("PAPERBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PAPERBOT_DIGESTS", str(SAMPLES))
+    monkeypatch.setenv("PAPERBOT_EMBEDDER", "hash")
+    for name in ("CHROMA_HOST", "DISCORD_TOKEN", "PAPERBOT_DEV_GUILD_ID", "PAPERBOT_GIT_PULL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
+    return Settings()

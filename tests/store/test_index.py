@@ -1,0 +1,122 @@
+"""The index: incremental writes, removal, date/vote windows, generations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from store.embedders import HashEmbedder
+from store.index import Index
+from store.models import Chunk, Paper
+from store.retrieval import search, similar
+
+
+def make_paper(arxiv_id: str, day: str, votes: int | None, *bullets: str) -> Paper:
+    return Paper(
+        arxiv_id=arxiv_id,
+        title=f"Paper {arxiv_id}",
+        url=f"https://arxiv.org/abs/{arxiv_id}",
+        date=day,
+        votes=votes,
+        authors=("Ada", "Grace"),
+        summary=bullets,
+        media=None,
+        source=f"{day}.md:1",
+    )
+
+
+def write(index: Index, *papers: Paper) -> None:
+    items = []
+    for paper in papers:
+        chunks = [Chunk(paper.arxiv_id, i, f"{paper.title}\n{b}") for i, b in enumerate(paper.summary)]
+        items.append((paper, chunks, index.embedder.embed_passages([c.text for c in chunks])))
+    index.write(items)
+
+
+@pytest.fixture
+def index(settings) -> Index:
+    return Index(settings, HashEmbedder(), "test")
+
+
+PAPERS = [
+    make_paper("2401.00001", "2024-01-01", 10, "비디오 생성 모델의 카메라 제어", "camera control"),
+    make_paper("2401.00002", "2024-01-02", None, "한국어 토크나이저 연구", "tokenizer for Korean"),
+    make_paper("2401.00003", "2024-01-08", 50, "video diffusion with camera motion"),
+]
+
+
+def test_records_by_id_date_and_votes(index: Index) -> None:
+    write(index, *PAPERS)
+    assert index.get("2401.00002").summary == ("한국어 토크나이저 연구", "tokenizer for Korean")
+    assert index.dates() == ["2024-01-01", "2024-01-02", "2024-01-08"]
+    assert index.latest_date() == "2024-01-08"
+    assert index.digest_date_for("2024-01-05") == "2024-01-02"
+    assert index.digest_date_for("2023-12-31") is None
+    assert [p.arxiv_id for p in index.top_between("2024-01-01", "2024-01-08", 10)] == [
+        "2401.00003",
+        "2401.00001",
+        "2401.00002",  # no votes ranks last
+    ]
+
+
+def test_chunk_metadata_is_typed_for_filters(index: Index) -> None:
+    write(index, *PAPERS)
+    got = index.chunks.get(ids=["2401.00001#0", "2401.00002#0"], include=["metadatas"])
+    meta = dict(zip(got["ids"], got["metadatas"]))
+    assert meta["2401.00001#0"]["date"] == 20240101
+    assert meta["2401.00001#0"]["votes"] == 10
+    assert "votes" not in meta["2401.00002#0"]
+    assert meta["2401.00001#0"]["title"] == "Paper 2401.00001"
+
+
+def test_rewrite_replaces_all_chunks(index: Index) -> None:
+    write(index, *PAPERS)
+    write(index, make_paper("2401.00001", "2024-01-01", 12, "only one bullet now"))
+    ids = index.chunks.get(where={"arxiv_id": "2401.00001"})["ids"]
+    assert ids == ["2401.00001#0"]
+    assert index.lexical.count() == 4
+    assert index.get("2401.00001").votes == 12
+
+
+def test_remove_drops_chunks_lexical_rows_and_record(index: Index) -> None:
+    write(index, *PAPERS)
+    index.remove(["2401.00003"])
+    assert index.get("2401.00003") is None
+    assert index.chunks.get(where={"arxiv_id": "2401.00003"})["ids"] == []
+    answer = search(index, "video diffusion camera motion", k=5)
+    assert "2401.00003" not in [h.paper.arxiv_id for h in answer.hits]
+
+
+def test_window_and_min_votes_are_applied_inside_retrieval(index: Index) -> None:
+    write(index, *PAPERS)
+    # 20 more recent papers that match the words better must not crowd the window out
+    write(index, *[make_paper(f"2402.{i:05d}", "2024-02-01", 99, "camera control camera") for i in range(20)])
+    answer = search(index, "camera control", since="2024-01-01", until="2024-01-31", k=3)
+    assert {h.paper.date for h in answer.hits} <= {"2024-01-01", "2024-01-02", "2024-01-08"}
+    assert answer.hits[0].paper.arxiv_id in {"2401.00001", "2401.00003"}
+    voted = search(index, "camera", min_votes=20, since="2024-01-01", until="2024-01-31")
+    assert [h.paper.arxiv_id for h in voted.hits] == ["2401.00003"]
+
+
+def test_similar_excludes_the_paper_itself(index: Index) -> None:
+    write(index, *PAPERS)
+    hits = similar(index, "2401.00001", k=2)
+    assert hits and all(h.paper.arxiv_id != "2401.00001" for h in hits)
+
+
+def test_new_generation_is_invisible_until_activated(index: Index, settings) -> None:
+    write(index, *PAPERS)
+    fresh = index.next_generation()
+    write(fresh, PAPERS[0])
+    assert Index(settings, HashEmbedder(), "test").generation == index.generation
+    fresh.activate()
+    reopened = Index(settings, HashEmbedder(), "test")
+    assert reopened.generation == fresh.generation
+    assert list(reopened.catalog) == ["2401.00001"]
+    assert index.get("2401.00003") is not None, "the old generation still answers"
+
+
+def test_paper_vector_is_unit_mean_of_chunks(index: Index) -> None:
+    write(index, PAPERS[0])
+    got = index.papers.get(ids=["2401.00001"], include=["embeddings"])
+    assert np.isclose(np.linalg.norm(got["embeddings"][0]), 1.0, atol=1e-5)
