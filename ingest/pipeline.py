@@ -16,7 +16,7 @@ from store.settings import Settings
 
 log = logging.getLogger(__name__)
 LAYOUT = f"c{CHUNK_VERSION}s{CHUNK_SIZE}"
-BATCH = 64  # papers per embed+write step; bounds memory and gives the progress bar its ticks
+BATCH = 256  # papers per embed+write step; bounds memory and gives the progress bar its ticks
 
 Progress = Callable[[int, int], None]  # (papers done, papers to embed)
 

