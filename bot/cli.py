@@ -30,7 +30,9 @@ def _votes(paper: Paper) -> str:
     return "–" if paper.votes is None else str(paper.votes)
 
 
-def print_paper(paper: Paper, bullets: tuple[str, ...] | None = None, rank: int | None = None) -> None:
+def print_paper(
+    paper: Paper, bullets: tuple[str, ...] | None = None, rank: int | None = None
+) -> None:
     head = f"{rank}. " if rank is not None else ""
     print(f"{head}{paper.title}")
     print(f"   {paper.url}  |  {paper.date}  |  votes {_votes(paper)}")
@@ -152,7 +154,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from store.evaluate import run_eval
+    from ingest.evaluate import run_eval
 
     return run_eval(settings, Path(args.queries), args.out, args.k, args.configs.split(","))
 
@@ -210,7 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_eval)
     p = sub.add_parser("bench", help="performance benchmark")
     p.add_argument("--corpus", default=str(Path("../shared/corpus/daily_papers_ko")))
-    p.add_argument("--scale", type=int, default=10, help="synthetic multiple for the 10x run (0: skip)")
+    p.add_argument(
+        "--scale", type=int, default=10, help="synthetic multiple for the 10x run (0: skip)"
+    )
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.parse import find_digest_files
+from ingest.parse import date_from_path, find_digest_files
 from ingest.pipeline import ingest, open_index
 from store.index import Index
 from store.models import Chunk, Paper
@@ -42,12 +42,14 @@ def _link_source(files: list[Path], folder: Path) -> None:
     for old in folder.glob("*.md"):
         old.unlink()
     for f in files:
-        (folder / f"{f.parent.parent.name}-{f.parent.name}-{f.name}").symlink_to(f.resolve())
+        (folder / f"{date_from_path(f)}.md").symlink_to(f.resolve())
 
 
 def _queries() -> list[str]:
     if QUERIES.exists():
-        return [json.loads(line)["query"] for line in QUERIES.read_text().splitlines() if line.strip()]
+        return [
+            json.loads(line)["query"] for line in QUERIES.read_text().splitlines() if line.strip()
+        ]
     return ["video generation with camera control", "한국어 언어 모델 평가 벤치마크"]
 
 
@@ -95,10 +97,21 @@ def _add_synthetic(index: Index, scale: int, seed: int = 7) -> int:
             picks = [passages[j] for j in rng.integers(0, len(passages), size=3)]
             arxiv_id = f"9{copy:02d}{i:05d}.syn"
             bullets = tuple(doc.partition("\n")[2] for _, doc, _ in picks)
-            paper = Paper(arxiv_id, donor.title, f"https://arxiv.org/abs/{arxiv_id}", donor.date,
-                          donor.votes, donor.authors, bullets, None, "synthetic")
+            paper = Paper(
+                arxiv_id,
+                donor.title,
+                f"https://arxiv.org/abs/{arxiv_id}",
+                donor.date,
+                donor.votes,
+                donor.authors,
+                bullets,
+                None,
+                "synthetic",
+            )
             chunks = [Chunk(arxiv_id, n, f"{donor.title}\n{b}") for n, b in enumerate(bullets)]
-            vectors = np.asarray([v for _, _, v in picks]) + rng.normal(0, 0.01, (3, len(picks[0][2])))
+            vectors = np.asarray([v for _, _, v in picks]) + rng.normal(
+                0, 0.01, (3, len(picks[0][2]))
+            )
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
             batch.append((paper, chunks, vectors.astype(np.float32)))
             if len(batch) == 256:
@@ -120,7 +133,9 @@ def run_bench(settings: Settings, args: Namespace) -> int:
         for run in range(args.runs):
             source = Path(tmp) / f"src{run}"
             source.mkdir()
-            cfg = settings.model_copy(update={"data_dir": Path(tmp) / f"data{run}", "digests": source})
+            cfg = settings.model_copy(
+                update={"data_dir": Path(tmp) / f"data{run}", "digests": source}
+            )
             index = open_index(cfg)
             _link_source(files[:-1], source)
             seconds, report = _timed(lambda: ingest(cfg, index=index))
@@ -133,7 +148,10 @@ def run_bench(settings: Settings, args: Namespace) -> int:
             noop, again = _timed(lambda: ingest(cfg, index=index))
             assert again.passages_embedded == 0
             noop_s.append(noop)
-            print(f"run {run + 1}: full ingest {full:.1f}s, one new day {day:.2f}s, no-op {noop:.2f}s", flush=True)
+            print(
+                f"run {run + 1}: full ingest {full:.1f}s, one new day {day:.2f}s, no-op {noop:.2f}s",
+                flush=True,
+            )
         figures |= {
             "papers": len(index.catalog),
             "passages": index.lexical.count(),
@@ -147,12 +165,18 @@ def run_bench(settings: Settings, args: Namespace) -> int:
         if args.scale > 1:
             figures["10x_papers_added"] = _add_synthetic(index, args.scale)
             figures["10x_papers"] = len(index.catalog)
-            figures |= {f"10x_{k}": v for k, v in _latency_figures(index, queries, args.runs).items()}
+            figures |= {
+                f"10x_{k}": v for k, v in _latency_figures(index, queries, args.runs).items()
+            }
             figures["10x_peak_rss_mb"] = _peak_rss_mb()
     if args.json:
         print(json.dumps(figures, indent=1))
     else:
         width = max(map(len, figures)) + 2
         for key, value in figures.items():
-            print(f"{key.ljust(width)}{value:.2f}" if isinstance(value, float) else f"{key.ljust(width)}{value}")
+            print(
+                f"{key.ljust(width)}{value:.2f}"
+                if isinstance(value, float)
+                else f"{key.ljust(width)}{value}"
+            )
     return 0

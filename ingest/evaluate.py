@@ -38,8 +38,16 @@ def load_rows(path: Path) -> list[Row]:
         if line.strip():
             d = json.loads(line)
             rows.append(
-                Row(d["id"], d.get("lang", "?"), d.get("kind", "paraphrase"), d["query"],
-                    d.get("relevant", []), d.get("since"), d.get("until"), d.get("min_votes"))
+                Row(
+                    d["id"],
+                    d.get("lang", "?"),
+                    d.get("kind", "paraphrase"),
+                    d["query"],
+                    d.get("relevant", []),
+                    d.get("since"),
+                    d.get("until"),
+                    d.get("min_votes"),
+                )
             )
     return rows
 

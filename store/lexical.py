@@ -111,10 +111,24 @@ class LexicalIndex:
         weighted = weighted.multiply(idf[None, :]).tocsc()
         self._matrix = weighted
         self._vocab = vocab
+        self._idf = idf
+        self._max_idf = float(np.log(1 + (len(ids) + 0.5) / 0.5))
         self.ids = ids
         self.papers = np.asarray(papers, dtype=object)
         self.dates = np.asarray(dates, dtype=np.int64)
         self.votes = np.asarray(votes, dtype=np.int64)
+
+    def coverage(self, query: str, score: float) -> float:
+        """`score` as a share of what a passage of average length holding every query token
+        once would get (~1.0); unknown tokens count with the highest idf, since a word the
+        archive never uses is a sign the question is not about it."""
+        if self._matrix is None:
+            self._build()
+        tokens = set(tokenize(query))
+        ideal = sum(
+            float(self._idf[self._vocab[t]]) if t in self._vocab else self._max_idf for t in tokens
+        )
+        return score / ideal if ideal else 0.0
 
     def search(
         self,

@@ -83,7 +83,11 @@ class Hit:
     evidence: tuple[str, ...] = field(default=())
 
     def to_json(self) -> dict:
-        return {**self.paper.to_json(), "score": round(self.score, 4), "evidence": list(self.evidence)}
+        return {
+            **self.paper.to_json(),
+            "score": round(self.score, 4),
+            "evidence": list(self.evidence),
+        }
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,15 @@ from store.index import Index
 from store.lexical import tokenize
 from store.models import Answer, Hit, Paper
 
-# Below this best-passage cosine, a question has nothing in the archive (calibrated on the dev
-# set: off-topic questions top out at 0.14-0.22 with one at 0.34, paper questions start at
-# 0.34; the cut sits between the clusters). Per embedder: cosines are not comparable across
-# models; an embedder without a calibration never abstains.
+# "Nothing relevant" needs both signals to say so. Dense: best-passage cosine below the cut
+# (dev set: off-topic questions top out at 0.14-0.22 with one at 0.34, paper questions start at
+# 0.34; the cut sits between the clusters; per embedder, since cosines are not comparable
+# across models, and an embedder without a calibration never abstains). Lexical: no passage
+# holds the question's whole token weight (coverage < 1; off-topic questions, long or short,
+# reach 0.11-0.78, on-topic keywords 1.5-1.9), so a short on-topic keyword question
+# ("강화학습", cosine 0.24) is still answered while "주식 추천" (0.67) is not.
 ABSTAIN_BELOW = {"use": 0.28}
+MIN_COVERAGE = 1.0
 
 
 @dataclass(frozen=True)
@@ -133,7 +137,9 @@ def rank(
     passages = {aid: [p for p in (dense.get(aid), lexical.get(aid)) if p] for aid in best}
     missing = [cid for ps in passages.values() for cid, _ in ps if cid not in texts]
     if missing:
-        texts.update(zip(missing, index.chunks.get(ids=missing, include=["documents"])["documents"]))
+        texts.update(
+            zip(missing, index.chunks.get(ids=missing, include=["documents"])["documents"])
+        )
     hits = []
     for aid in best:
         paper = index.get(aid)
@@ -150,8 +156,11 @@ def _nothing_relevant(
     question: str,
     config: RetrievalConfig,
 ) -> bool:
+    best_lexical = max((score for _, score in lexical.values()), default=0.0)
+    if index.lexical.coverage(question, best_lexical) >= MIN_COVERAGE:
+        return False
     if not config.dense:
-        return not lexical
+        return True
     threshold = config.abstain_below
     if threshold is None:
         threshold = ABSTAIN_BELOW.get(index.embedder.name, float("-inf"))

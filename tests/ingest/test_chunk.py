@@ -10,8 +10,17 @@ from store.models import Paper
 
 
 def paper(*bullets: str, title: str = "Vary: Scaling up the Vision Vocabulary") -> Paper:
-    return Paper("2312.06109", title, "https://arxiv.org/abs/2312.06109", "2023-12-12", 15, (),
-                 bullets, None, "x.md:1")
+    return Paper(
+        "2312.06109",
+        title,
+        "https://arxiv.org/abs/2312.06109",
+        "2023-12-12",
+        15,
+        (),
+        bullets,
+        None,
+        "x.md:1",
+    )
 
 
 def test_every_chunk_carries_the_title_and_ids_are_sequential() -> None:

@@ -28,7 +28,9 @@ def make_paper(arxiv_id: str, day: str, votes: int | None, *bullets: str) -> Pap
 def write(index: Index, *papers: Paper) -> None:
     items = []
     for paper in papers:
-        chunks = [Chunk(paper.arxiv_id, i, f"{paper.title}\n{b}") for i, b in enumerate(paper.summary)]
+        chunks = [
+            Chunk(paper.arxiv_id, i, f"{paper.title}\n{b}") for i, b in enumerate(paper.summary)
+        ]
         items.append((paper, chunks, index.embedder.embed_passages([c.text for c in chunks])))
     index.write(items)
 
@@ -90,7 +92,13 @@ def test_remove_drops_chunks_lexical_rows_and_record(index: Index) -> None:
 def test_window_and_min_votes_are_applied_inside_retrieval(index: Index) -> None:
     write(index, *PAPERS)
     # 20 more recent papers that match the words better must not crowd the window out
-    write(index, *[make_paper(f"2402.{i:05d}", "2024-02-01", 99, "camera control camera") for i in range(20)])
+    write(
+        index,
+        *[
+            make_paper(f"2402.{i:05d}", "2024-02-01", 99, "camera control camera")
+            for i in range(20)
+        ],
+    )
     answer = search(index, "camera control", since="2024-01-01", until="2024-01-31", k=3)
     assert {h.paper.date for h in answer.hits} <= {"2024-01-01", "2024-01-02", "2024-01-08"}
     assert answer.hits[0].paper.arxiv_id in {"2401.00001", "2401.00003"}

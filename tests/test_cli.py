@@ -1,0 +1,134 @@
+"""`paperbot` end to end on a temporary data dir with the real bundled multilingual model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import ARCHIVE, SAMPLES
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    assert main(list(argv)) == 0
+    return capsys.readouterr().out
+
+
+@pytest.fixture
+def real(settings, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("PAPERBOT_EMBEDDER", "use")
+    return settings
+
+
+def test_ingest_today_top_ask_with_the_real_model(real, capsys) -> None:
+    report = json.loads(run(capsys, "ingest", "--json"))
+    assert report["files"] == 5 and report["entries"] == 62 and report["skipped"] == []
+    assert report["papers_new"] == 62 and report["passages_embedded"] > 62
+    again = json.loads(run(capsys, "ingest", "--json"))
+    assert again["passages_embedded"] == 0 and again["papers_unchanged"] == 62
+
+    today = json.loads(run(capsys, "today", "--json"))
+    assert today["date"] == "2024-05-30" and len(today["papers"]) == 12
+    votes = [p["votes"] for p in today["papers"] if p["votes"] is not None]
+    assert votes == sorted(votes, reverse=True)
+    earlier = json.loads(run(capsys, "today", "--date", "2024-01-01", "--json"))
+    assert earlier["date"] == "2023-12-18"
+
+    top = json.loads(run(capsys, "top", "--period", "all", "-n", "3", "--json"))
+    assert top["until"] == "2024-05-30" and len(top["papers"]) == 3
+
+    ko = json.loads(run(capsys, "ask", "오디오, 음악, 음성 생성을 위한 오픈소스 툴킷", "--json"))
+    assert not ko["abstained"] and ko["papers"][0]["arxiv_id"] == "2312.09911"
+    assert ko["papers"][0]["evidence"], "the bullets that answer are shown"
+    en = json.loads(
+        run(capsys, "ask", "open-source toolkit for audio, music and speech generation", "--json")
+    )
+    assert en["papers"][0]["arxiv_id"] == "2312.09911"
+    off = json.loads(run(capsys, "ask", "LA 갈비 양념 비율 알려줘", "--json"))
+    assert off["abstained"] and off["papers"] == []
+
+    windowed = json.loads(
+        run(
+            capsys,
+            "ask",
+            "텍스트-이미지 디퓨전 모델",
+            "--since",
+            "2024-02-01",
+            "--until",
+            "2024-03-31",
+            "--json",
+        )
+    )
+    assert windowed["papers"] and all(
+        "2024-02-01" <= p["date"] <= "2024-03-31" for p in windowed["papers"]
+    )
+
+    text = run(capsys, "ask", "Amphion toolkit", "-k", "1")
+    assert "https://arxiv.org/abs/2312.09911" in text and "2023-12-18" in text
+
+
+def test_parse_jsonl_prints_one_entry_per_line(capsys) -> None:
+    lines = run(capsys, "parse", str(SAMPLES / "2023-12-18.md"), "--jsonl").splitlines()
+    first = json.loads(lines[0])
+    assert len(lines) == 15
+    assert set(first) == {
+        "arxiv_id",
+        "title",
+        "url",
+        "date",
+        "votes",
+        "authors",
+        "summary",
+        "media",
+        "source",
+    }
+
+
+@pytest.mark.skipif(not ARCHIVE.exists(), reason="shared archive not present")
+def test_parse_whole_archive_prints_5488_lines(capsys) -> None:
+    assert len(run(capsys, "parse", str(ARCHIVE), "--jsonl").splitlines()) == 5488
+
+
+def test_eval_prints_metrics_and_writes_rankings(settings, capsys, tmp_path: Path) -> None:
+    run(capsys, "ingest", "--json")
+    queries = tmp_path / "q.jsonl"
+    rows = [
+        {
+            "id": "a",
+            "lang": "en",
+            "kind": "named",
+            "query": "Amphion audio toolkit",
+            "relevant": ["2312.09911"],
+        },
+        {
+            "id": "b",
+            "lang": "ko",
+            "kind": "offtopic",
+            "query": "김치찌개 끓이는 법",
+            "relevant": [],
+        },
+    ]
+    queries.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    table = run(capsys, "eval", str(queries), "--out", str(out), "--configs", "hybrid,bm25")
+    assert "en R@5" in table and "offtopic abstain" in table
+    written = [json.loads(line) for line in out.read_text().splitlines()]
+    assert {(w["id"], w["config"]) for w in written} == {
+        ("a", "hybrid"),
+        ("b", "hybrid"),
+        ("a", "bm25"),
+        ("b", "bm25"),
+    }
+    assert written[0]["results"][0] == "2312.09911"
+
+
+def test_bench_runs_on_samples(settings, capsys) -> None:
+    out = json.loads(
+        run(
+            capsys, "bench", "--corpus", str(SAMPLES), "--scale", "2", "--runs", "1", "--json"
+        ).split("\n", 1)[1]
+    )
+    assert out["papers"] == 62 and out["10x_papers"] == 124
+    assert out["1x_ask_p95_ms"] > 0 and out["ingest_noop_s"] >= 0
