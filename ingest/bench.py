@@ -12,6 +12,7 @@ import resource
 import statistics
 import tempfile
 import time
+from functools import partial
 from argparse import Namespace
 from pathlib import Path
 
@@ -137,15 +138,16 @@ def run_bench(settings: Settings, args: Namespace) -> int:
                 update={"data_dir": Path(tmp) / f"data{run}", "digests": source}
             )
             index = open_index(cfg)
+            step = partial(ingest, cfg, index=index)
             _link_source(files[:-1], source)
-            seconds, report = _timed(lambda: ingest(cfg, index=index))
+            seconds, report = _timed(step)
             _link_source(files, source)
-            day, _ = _timed(lambda: ingest(cfg, index=index))
+            day, _ = _timed(step)
             full = seconds + day
             ingest_s.append(full)
-            rates.append((report.passages_embedded + 0) / seconds)
+            rates.append(report.passages_embedded / seconds)
             day_s.append(day)
-            noop, again = _timed(lambda: ingest(cfg, index=index))
+            noop, again = _timed(step)
             assert again.passages_embedded == 0
             noop_s.append(noop)
             print(

@@ -63,9 +63,8 @@ class SentenceTransformerEmbedder:
     def __init__(
         self, model: str, name: str | None = None, query_prefix: str = "", passage_prefix: str = ""
     ) -> None:
-        from sentence_transformers import SentenceTransformer
-
         import torch
+        from sentence_transformers import SentenceTransformer
 
         device = "cuda" if torch.cuda.is_available() else "cpu"
         self._model = SentenceTransformer(model, device=device)
