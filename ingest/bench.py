@@ -12,8 +12,8 @@ import resource
 import statistics
 import tempfile
 import time
-from functools import partial
 from argparse import Namespace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
