@@ -22,5 +22,7 @@ def test_package_does_not_import_upwards(package: str) -> None:
                 names = [node.module]
             else:
                 continue
-            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in FORBIDDEN[package]]
+            offenders += [
+                f"{path.name}: {n}" for n in names if n.split(".")[0] in FORBIDDEN[package]
+            ]
     assert offenders == []

@@ -1,0 +1,107 @@
+"""/reindex: rebuild the index from the digest source, blue/green, while the old one answers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import UserError
+from bot.i18n import Lang, lang_of, t
+from bot.lookup import PaperLookup
+from bot.render import NO_MENTIONS
+
+if TYPE_CHECKING:
+    from bot.app import PaperBot
+    from ingest.pipeline import IngestReport
+    from store.index import Index
+
+log = logging.getLogger(__name__)
+PROGRESS_EVERY = 2.0  # seconds between edits of the progress message (Discord rate-limits edits)
+
+
+def require_manager(interaction: discord.Interaction) -> None:
+    """Checked inside the bot: a server admin may loosen `default_permissions`, this still
+    refuses. Raises the CheckFailure the error handler explains."""
+    if interaction.guild is None:
+        raise app_commands.NoPrivateMessage()
+    if not interaction.permissions.manage_guild:
+        raise app_commands.MissingPermissions(["manage_guild"])
+
+
+class Admin(commands.Cog):
+    def __init__(self, bot: PaperBot) -> None:
+        self.bot = bot
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        require_manager(interaction)
+        return True
+
+    @app_commands.command(name="reindex")
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.guild_only()
+    async def reindex(self, interaction: discord.Interaction) -> None:
+        """Rebuild the search index from the digest source"""
+        if self.bot.index_lock.locked():
+            raise UserError("reindex_busy")
+        lang = lang_of(interaction.locale)
+        async with self.bot.index_lock:
+            await interaction.response.defer(thinking=True)
+            await interaction.edit_original_response(
+                content=t("reindex_start", lang), allowed_mentions=NO_MENTIONS
+            )
+            fresh, report = await self._rebuild(interaction, lang)
+            self.bot.swap_index(fresh)
+        papers = report.papers_new + report.papers_updated + report.papers_unchanged
+        done = t(
+            "reindex_done", lang, papers=papers, files=report.files, skipped=len(report.skipped)
+        )
+        await interaction.edit_original_response(content=done, allowed_mentions=NO_MENTIONS)
+
+    async def _rebuild(
+        self, interaction: discord.Interaction, lang: Lang
+    ) -> tuple[Index, IngestReport]:
+        """Run the rebuild in a worker thread; its progress callback hands (done, total) to the
+        event loop, which edits the reply at most every PROGRESS_EVERY seconds."""
+        from bot.app import lookup_of
+        from ingest.pipeline import rebuild
+
+        loop = asyncio.get_running_loop()
+        updates: asyncio.Queue[tuple[int, int]] = asyncio.Queue()
+
+        def progress(done: int, total: int) -> None:
+            loop.call_soon_threadsafe(updates.put_nowait, (done, total))
+
+        def work() -> tuple[Index, IngestReport, PaperLookup]:
+            fresh, report = rebuild(self.bot.settings, self.bot.index, progress)
+            return fresh, report, lookup_of(fresh)  # warm the new catalogue before the swap
+
+        job = asyncio.ensure_future(asyncio.to_thread(work))
+        last_edit = 0.0
+        while not job.done():
+            getter = asyncio.ensure_future(updates.get())
+            await asyncio.wait({job, getter}, return_when=asyncio.FIRST_COMPLETED)
+            if not getter.done():
+                getter.cancel()
+                continue
+            done, total = getter.result()
+            if loop.time() - last_edit >= PROGRESS_EVERY:
+                last_edit = loop.time()
+                text = t("reindex_progress", lang, done=done, total=total)
+                try:
+                    await interaction.edit_original_response(
+                        content=text, allowed_mentions=NO_MENTIONS
+                    )
+                except discord.HTTPException:
+                    log.warning("could not show reindex progress", exc_info=True)
+        fresh, report, lookup = job.result()
+        self.bot.lookup = lookup
+        return fresh, report
+
+
+async def setup(bot: PaperBot) -> None:
+    await bot.add_cog(Admin(bot))

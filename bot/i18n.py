@@ -1,0 +1,225 @@
+"""Korean for Korean clients, English otherwise: command metadata through discord.py's
+Translator, reply texts through `t(key, lang)` over the same small catalogue."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import discord
+from discord import app_commands
+
+Lang = Literal["ko", "en"]
+
+# Command, option and choice descriptions: the English source text (what the decorators say)
+# -> Korean. Discord shows the Korean to clients whose locale is Korean.
+COMMAND_TEXT_KO: dict[str, str] = {
+    "Show the latest digest, or the one for a date": "최신 데일리 페이퍼 다이제스트(또는 지정한 날짜)를 보여줍니다",
+    "Date as YYYY-MM-DD (default: the latest digest)": "날짜 YYYY-MM-DD (기본값: 최신 다이제스트)",
+    "Top-voted papers in a period ending at the latest digest": "최신 다이제스트까지의 기간에서 추천을 가장 많이 받은 논문",
+    "Period ending at the latest digest date (default: week)": "최신 다이제스트 날짜로 끝나는 기간 (기본값: 1주)",
+    "How many papers (1-25, default 10)": "논문 수 (1-25, 기본값 10)",
+    "day": "하루",
+    "week": "1주",
+    "month": "1개월",
+    "year": "1년",
+    "all": "전체",
+    "Ask a question; get the papers whose summaries answer it": "질문하면 요약이 답이 되는 논문을 찾아줍니다",
+    "Your question, in Korean or English": "질문 (한국어 또는 영어)",
+    "Only papers from this date on (YYYY-MM-DD)": "이 날짜 이후의 논문만 (YYYY-MM-DD)",
+    "Only papers up to this date (YYYY-MM-DD)": "이 날짜까지의 논문만 (YYYY-MM-DD)",
+    "Only papers with at least this many votes": "추천 수가 이 값 이상인 논문만",
+    "Show one paper's full card": "논문 한 편의 전체 카드를 보여줍니다",
+    "arXiv id, e.g. 2405.19327 (type to search titles)": "arXiv ID, 예: 2405.19327 (입력하면 제목으로 검색)",
+    "Papers most similar to one paper": "한 논문과 가장 비슷한 논문들",
+    "Daily digest posts for this server": "이 서버의 데일리 다이제스트 게시",
+    "Post the daily digest in a channel": "채널에 매일 다이제스트를 게시합니다",
+    "Channel to post in": "게시할 채널",
+    "Post time HH:MM (default 07:00)": "게시 시각 HH:MM (기본값 07:00)",
+    "IANA time zone, e.g. Asia/Seoul": "IANA 시간대, 예: Asia/Seoul",
+    "Language of the posts (default: the server's)": "게시 언어 (기본값: 서버 언어)",
+    "Korean": "한국어",
+    "English": "영어",
+    "Stop the daily digest posts": "데일리 다이제스트 게시를 중지합니다",
+    "Post the newest digest now, if it was not posted yet": "아직 게시하지 않았다면 최신 다이제스트를 지금 게시합니다",
+    "Rebuild the search index from the digest source": "다이제스트 원본으로 검색 색인을 다시 만듭니다",
+}
+
+MESSAGES: dict[str, dict[Lang, str]] = {
+    # rendering
+    "overview_title": {"en": "Daily Papers {day}", "ko": "데일리 페이퍼 {day}"},
+    "overview_count": {"en": "{count} papers, by votes", "ko": "논문 {count}편, 추천순"},
+    "nearest_earlier": {
+        "en": "No digest on {asked}; showing the nearest earlier one, {day}.",
+        "ko": "{asked}에는 다이제스트가 없어 가장 가까운 이전 날짜 {day}를 보여줍니다.",
+    },
+    "more_in_pages": {
+        "en": "… and {n} more in the pages below",
+        "ko": "… 외 {n}편은 아래 페이지에",
+    },
+    "more_in_thread": {"en": "… and {n} more in the thread", "ko": "… 외 {n}편은 스레드에"},
+    "more_below": {"en": "… and {n} more below", "ko": "… 외 {n}편은 아래에"},
+    "top_title": {"en": "Top {count} by votes", "ko": "추천 상위 {count}편"},
+    "top_window": {"en": "{since} – {until}", "ko": "{since} – {until}"},
+    "ask_title": {"en": "Papers for your question", "ko": "질문에 맞는 논문"},
+    "question": {"en": "Question: {q}", "ko": "질문: {q}"},
+    "nothing_found": {
+        "en": "Nothing relevant found in the digests for this question.",
+        "ko": "이 질문과 관련된 논문을 다이제스트에서 찾지 못했습니다.",
+    },
+    "similar_title": {"en": "Papers similar to {title}", "ko": "{title}와(과) 비슷한 논문"},
+    "no_similar": {"en": "No similar papers found.", "ko": "비슷한 논문을 찾지 못했습니다."},
+    "matching": {"en": "Matching summary lines", "ko": "질문과 맞는 요약"},
+    "field_date": {"en": "Date", "ko": "날짜"},
+    "field_votes": {"en": "Votes", "ko": "추천"},
+    "field_authors": {"en": "Authors", "ko": "저자"},
+    "field_links": {"en": "Links", "ko": "링크"},
+    "media": {"en": "Video/media", "ko": "영상/미디어"},
+    "hf_page": {"en": "Hugging Face page", "ko": "Hugging Face 페이지"},
+    "footer_ai": {
+        "en": "Summary: AI-generated Korean text from Hugging Face Daily Papers",
+        "ko": "요약: Hugging Face Daily Papers의 AI 생성 한국어 텍스트",
+    },
+    "footer_list": {
+        "en": "Hugging Face Daily Papers · summaries are AI-generated Korean text",
+        "ko": "Hugging Face Daily Papers · 요약은 AI가 생성한 한국어 텍스트",
+    },
+    "thread_name": {"en": "Daily Papers {day}", "ko": "데일리 페이퍼 {day}"},
+    # pager
+    "first": {"en": "First", "ko": "처음"},
+    "prev": {"en": "Prev", "ko": "이전"},
+    "next": {"en": "Next", "ko": "다음"},
+    "last": {"en": "Last", "ko": "끝"},
+    "not_yours": {
+        "en": "Only the person who ran this command can turn its pages.",
+        "ko": "이 명령을 실행한 사람만 페이지를 넘길 수 있습니다.",
+    },
+    # user errors
+    "no_index": {
+        "en": "No digest is indexed yet; an admin can run /reindex.",
+        "ko": "아직 색인된 다이제스트가 없습니다. 관리자가 /reindex를 실행할 수 있습니다.",
+    },
+    "bad_date": {
+        "en": "`{value}` is not a date; use YYYY-MM-DD, e.g. 2024-05-30.",
+        "ko": "`{value}`은(는) 날짜가 아닙니다. YYYY-MM-DD 형식으로 입력하세요 (예: 2024-05-30).",
+    },
+    "no_digest_before": {
+        "en": "There is no digest on or before {day}.",
+        "ko": "{day} 또는 그 이전의 다이제스트가 없습니다.",
+    },
+    "since_after_until": {
+        "en": "`since` ({since}) is after `until` ({until}).",
+        "ko": "`since`({since})가 `until`({until})보다 늦습니다.",
+    },
+    "unknown_paper": {
+        "en": "No paper with arXiv id `{value}` is in the digests.",
+        "ko": "arXiv ID `{value}`인 논문이 다이제스트에 없습니다.",
+    },
+    "bad_time": {
+        "en": "`{value}` is not a time; use HH:MM, e.g. 07:00.",
+        "ko": "`{value}`은(는) 시각이 아닙니다. HH:MM 형식으로 입력하세요 (예: 07:00).",
+    },
+    "bad_timezone": {
+        "en": "`{value}` is not a known time zone; try Asia/Seoul or UTC.",
+        "ko": "`{value}`은(는) 알 수 없는 시간대입니다. Asia/Seoul 또는 UTC를 써 보세요.",
+    },
+    "bad_value": {"en": "That value is not valid here.", "ko": "이 값은 사용할 수 없습니다."},
+    "need_manage_guild": {
+        "en": "You need the Manage Server permission for this command.",
+        "ko": "이 명령에는 서버 관리 권한이 필요합니다.",
+    },
+    "guild_only": {
+        "en": "This command works only in a server.",
+        "ko": "이 명령은 서버에서만 쓸 수 있습니다.",
+    },
+    "not_allowed": {
+        "en": "You can't use this command here.",
+        "ko": "여기서는 이 명령을 쓸 수 없습니다.",
+    },
+    "bot_missing": {
+        "en": "I am missing permissions here: {perms}.",
+        "ko": "봇에 이 권한이 없습니다: {perms}.",
+    },
+    "apology": {
+        "en": "Sorry, something went wrong on my side. It has been logged.",
+        "ko": "죄송합니다. 봇에서 오류가 발생했습니다. 기록해 두었습니다.",
+    },
+    # /digest
+    "digest_set": {
+        "en": "Daily digest: {channel} at {time} ({tz}), in {lang_name}. The next post is at {next}.",
+        "ko": "데일리 다이제스트: {channel}, {time} ({tz}), {lang_name}. 다음 게시: {next}.",
+    },
+    "digest_off": {"en": "Daily digest posts are off.", "ko": "데일리 다이제스트 게시를 껐습니다."},
+    "digest_was_off": {
+        "en": "Daily digest posts were not on.",
+        "ko": "데일리 다이제스트 게시가 켜져 있지 않았습니다.",
+    },
+    "digest_not_set": {
+        "en": "No digest channel is set; use /digest set first.",
+        "ko": "다이제스트 채널이 없습니다. 먼저 /digest set을 쓰세요.",
+    },
+    "digest_posted": {
+        "en": "Posted the digest of {day} in {channel}.",
+        "ko": "{day} 다이제스트를 {channel}에 게시했습니다.",
+    },
+    "digest_already": {
+        "en": "The digest of {day} was already posted in this server.",
+        "ko": "{day} 다이제스트는 이 서버에 이미 게시되었습니다.",
+    },
+    "digest_failed": {
+        "en": "Posting the digest of {day} failed; it will be retried shortly.",
+        "ko": "{day} 다이제스트 게시에 실패했습니다. 곧 다시 시도합니다.",
+    },
+    "digest_gone": {
+        "en": "I can't post in {channel}; daily posts are now off. Fix the permissions and /digest set again.",
+        "ko": "{channel}에 게시할 수 없어 데일리 게시를 껐습니다. 권한을 고친 뒤 /digest set을 다시 쓰세요.",
+    },
+    "lang_ko": {"en": "Korean", "ko": "한국어"},
+    "lang_en": {"en": "English", "ko": "영어"},
+    # /reindex
+    "reindex_busy": {
+        "en": "A reindex is already running; try again when it is done.",
+        "ko": "이미 색인을 다시 만드는 중입니다. 끝난 뒤 다시 시도하세요.",
+    },
+    "reindex_start": {
+        "en": "Rebuilding the index… the old index keeps answering meanwhile.",
+        "ko": "색인을 다시 만드는 중… 그동안 기존 색인이 계속 답합니다.",
+    },
+    "reindex_progress": {
+        "en": "Rebuilding the index: {done}/{total} papers embedded.",
+        "ko": "색인 재구축 중: {done}/{total}편 임베딩.",
+    },
+    "reindex_done": {
+        "en": "Index rebuilt: {papers} papers from {files} files ({skipped} entries skipped). Now answering from the new index.",
+        "ko": "색인 재구축 완료: 파일 {files}개에서 논문 {papers}편 (건너뛴 항목 {skipped}개). 이제 새 색인으로 답합니다.",
+    },
+}
+
+
+def lang_of(locale: discord.Locale | str | None) -> Lang:
+    """Korean for Korean clients, English for everyone else."""
+    return "ko" if str(locale or "").lower().startswith("ko") else "en"
+
+
+def t(key: str, lang: Lang, /, **values: object) -> str:
+    return MESSAGES[key][lang].format(**values)
+
+
+class Translator(app_commands.Translator):
+    """Korean command descriptions and choice names; Discord falls back to the English source."""
+
+    async def translate(
+        self,
+        string: app_commands.locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        if locale is not discord.Locale.korean:
+            return None
+        location = context.location
+        if location in (
+            app_commands.TranslationContextLocation.command_name,
+            app_commands.TranslationContextLocation.group_name,
+            app_commands.TranslationContextLocation.parameter_name,
+        ):
+            return None  # names stay English so typing "/today" works in every client
+        return COMMAND_TEXT_KO.get(string.message)
