@@ -6,13 +6,12 @@ import argparse
 import json
 import logging
 import sys
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
+from store.index import window
 from store.models import Answer, Paper
 from store.settings import Settings
-
-PERIOD_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 
 
 def _iso(text: str) -> str:
@@ -38,14 +37,6 @@ def print_paper(
     print(f"   {paper.url}  |  {paper.date}  |  votes {_votes(paper)}")
     for bullet in paper.summary if bullets is None else bullets:
         print(f"   - {bullet}")
-
-
-def window(period: str, latest: str) -> tuple[str, str]:
-    """The `period` ending at the latest digest date (inclusive); `all` starts at the beginning."""
-    if period == "all":
-        return "0000-01-01", latest
-    start = date.fromisoformat(latest) - timedelta(days=PERIOD_DAYS[period] - 1)
-    return start.isoformat(), latest
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:

@@ -11,6 +11,7 @@ import json
 import os
 import threading
 from collections.abc import Sequence
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,15 @@ from store.models import Chunk, Paper
 from store.settings import Settings
 
 _PAGE = 5000
+PERIOD_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+
+
+def window(period: str, latest: str) -> tuple[str, str]:
+    """The `period` (day|week|month|year|all) ending at the latest digest date, inclusive."""
+    if period == "all":
+        return "0000-01-01", latest
+    start = date.fromisoformat(latest) - timedelta(days=PERIOD_DAYS[period] - 1)
+    return start.isoformat(), latest
 
 
 def _read_pointer(data_dir: Path) -> dict[str, int]:

@@ -20,7 +20,44 @@ from scipy import sparse
 
 _TOKEN = re.compile(r"[\uac00-\ud7a3]+|[a-z0-9]+(?:[.\-][a-z0-9]+)*")
 _STOP = frozenset(
-    ["a", "an", "the", "of", "for", "and", "or", "to", "in", "on", "with", "by", "is", "are", "was", "be", "as", "at", "from", "that", "this", "it", "its", "what", "which", "how", "do", "does", "can", "any", "paper", "papers", "about", "using", "use", "via"]
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "for",
+        "and",
+        "or",
+        "to",
+        "in",
+        "on",
+        "with",
+        "by",
+        "is",
+        "are",
+        "was",
+        "be",
+        "as",
+        "at",
+        "from",
+        "that",
+        "this",
+        "it",
+        "its",
+        "what",
+        "which",
+        "how",
+        "do",
+        "does",
+        "can",
+        "any",
+        "paper",
+        "papers",
+        "about",
+        "using",
+        "use",
+        "via",
+    ]
 )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal
 
 import discord
@@ -14,25 +13,16 @@ from bot import render
 from bot.errors import IsoDate, UserError
 from bot.i18n import lang_of, t
 from bot.views import Pager
-from store.index import Index
+from store.index import Index, window
 from store.retrieval import search, similar
 
 if TYPE_CHECKING:
     from bot.app import PaperBot
 
 Period = Literal["day", "week", "month", "year", "all"]
-PERIOD_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 ASK_RESULTS = 5
 SIMILAR_RESULTS = 5
 _ID = re.compile(r"(\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})(?:v\d+)?", re.IGNORECASE)
-
-
-def window(period: str, latest: str) -> tuple[str, str]:
-    """The period ending at the latest digest date, inclusive; `all` from the beginning."""
-    if period == "all":
-        return "0000-01-01", latest
-    start = date.fromisoformat(latest) - timedelta(days=PERIOD_DAYS[period] - 1)
-    return start.isoformat(), latest
 
 
 def arxiv_id_of(value: str) -> str:
