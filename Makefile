@@ -10,7 +10,6 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: pyproject.toml | $(PY)
-	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -e .
 	touch $@
 

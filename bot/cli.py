@@ -162,6 +162,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     from bot import create_bot
 
+    logging.getLogger().setLevel(logging.INFO)  # the bot reports syncs, posts and ingests
     create_bot(settings).run(settings.discord_token.get_secret_value(), log_handler=None)
     return 0
 
