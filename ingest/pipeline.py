@@ -40,7 +40,10 @@ class IngestReport:
 
 def open_index(settings: Settings, embedder: Embedder | None = None) -> Index:
     """The active index for these settings (embedder and chunking fix the collection names)."""
-    return Index(settings, embedder or get_embedder(settings.embedder), LAYOUT)
+    index = Index(settings, embedder or get_embedder(settings.embedder), LAYOUT)
+    if healed := index.heal_lexical():
+        log.warning("lexical index was empty; rebuilt %d passages from Chroma", healed)
+    return index
 
 
 def ingest(

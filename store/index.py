@@ -2,17 +2,16 @@
 
 Collections are named `pb-<embedder>-<chunking>-g<generation>-{chunks,papers}` so a different
 model or chunking never mixes vectors, and a rebuild (blue/green) fills a new generation while
-the active one keeps answering; `active.json` in the data dir names the active generation.
+the active one keeps answering. The active generation is recorded in Chroma itself (the
+metadata of a small `paperbot-active` collection), so every host of a Chroma server agrees.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Sequence
 from datetime import date, timedelta
-from pathlib import Path
 
 import numpy as np
 
@@ -34,18 +33,17 @@ def window(period: str, latest: str) -> tuple[str, str]:
     return start.isoformat(), latest
 
 
-def _read_pointer(data_dir: Path) -> dict[str, int]:
-    try:
-        return json.loads((data_dir / "active.json").read_text())
-    except FileNotFoundError:
-        return {}
+_POINTER = "paperbot-active"
 
 
-def _write_pointer(data_dir: Path, pointer: dict[str, int]) -> None:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    tmp = data_dir / "active.json.tmp"
-    tmp.write_text(json.dumps(pointer, indent=1))
-    os.replace(tmp, data_dir / "active.json")  # atomic: readers see the old or the new pointer
+def _pointer(client) -> dict[str, int]:
+    collection = client.get_or_create_collection(_POINTER, embedding_function=None)
+    return {k: int(v) for k, v in (collection.metadata or {}).items() if k.startswith("pb-")}
+
+
+def _set_pointer(client, base: str, generation: int) -> None:
+    collection = client.get_or_create_collection(_POINTER, embedding_function=None)
+    collection.modify(metadata={**(collection.metadata or {}), base: generation})
 
 
 def _vote_key(paper: Paper) -> tuple[int, str]:
@@ -65,7 +63,7 @@ class Index:
         self.embedder = embedder
         self.base = f"pb-{embedder.name}-{layout}"
         self.client = client or make_client(settings)
-        self.generation = generation or _read_pointer(settings.data_dir).get(self.base, 1)
+        self.generation = generation or _pointer(self.client).get(self.base, 1)
         name = f"{self.base}-g{self.generation}"
         self.chunks = open_collection(self.client, f"{name}-chunks")
         self.papers = open_collection(self.client, f"{name}-papers")
@@ -118,6 +116,19 @@ class Index:
         self.lexical.delete_papers(arxiv_ids)
         self._catalog = None
 
+    def heal_lexical(self) -> int:
+        """Refill an empty lexical table from the passages Chroma holds (a server-mode store
+        whose local data dir is new, or a lost file): no text is embedded again."""
+        if self.lexical.count() or not self.chunks.count():
+            return 0
+        rows = []
+        for offset in range(0, self.chunks.count(), _PAGE):
+            page = self.chunks.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
+            for cid, doc, meta in zip(page["ids"], page["documents"], page["metadatas"]):
+                rows.append(LexicalRow(cid, meta["arxiv_id"], meta["date"], meta.get("votes"), doc))
+        self.lexical.upsert(rows)
+        return len(rows)
+
     # -- generations (blue/green) ------------------------------------------------------------
     def next_generation(self) -> Index:
         """An empty generation beside this one; it answers nothing until `activate()`."""
@@ -132,10 +143,8 @@ class Index:
     def activate(self) -> None:
         """Make this generation the active one, then drop generations older than the previous
         one (the previous stays, so a query already running against it can finish)."""
-        pointer = _read_pointer(self.settings.data_dir)
-        previous = pointer.get(self.base, 1)
-        pointer[self.base] = self.generation
-        _write_pointer(self.settings.data_dir, pointer)
+        previous = _pointer(self.client).get(self.base, 1)
+        _set_pointer(self.client, self.base, self.generation)
         for name in collection_names(self.client):
             if name.startswith(f"{self.base}-g"):
                 gen = int(name.removeprefix(f"{self.base}-g").split("-")[0])

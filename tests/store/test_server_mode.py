@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import ingest, open_index
+from ingest.pipeline import ingest, open_index, rebuild
 from store.retrieval import search
 
 CHROMA = Path(sys.executable).with_name("chroma")
@@ -71,3 +71,16 @@ def test_ingest_and_ask_through_a_chroma_server(settings, chroma_server: int) ->
     answer = search(index, "Amphion audio music speech generation toolkit", k=3)
     assert answer.hits[0].paper.arxiv_id == "2312.09911"
     assert ingest(remote).passages_embedded == 0
+
+
+def test_a_new_local_data_dir_refills_bm25_from_the_server(
+    settings, chroma_server, tmp_path
+) -> None:
+    remote = settings.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": chroma_server})
+    ingest(remote)
+    elsewhere = remote.model_copy(update={"data_dir": tmp_path / "another-host"})
+    rebuild(remote)  # generation 2 is active on the server, and this host has no local files
+    index = open_index(elsewhere)
+    assert index.generation == 2
+    assert index.lexical.count() == index.chunks.count() > 0
+    assert ingest(elsewhere).passages_embedded == 0
