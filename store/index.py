@@ -22,6 +22,9 @@ from store.models import Chunk, Paper
 from store.settings import Settings
 
 _PAGE = 5000
+# Part of the BM25 table's file name: a new format starts an empty table, which
+# `heal_lexical` refills from Chroma's passages (no embedding).
+LEXICAL_FORMAT = "v2"
 PERIOD_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 
 
@@ -67,7 +70,9 @@ class Index:
         name = f"{self.base}-g{self.generation}"
         self.chunks = open_collection(self.client, f"{name}-chunks")
         self.papers = open_collection(self.client, f"{name}-papers")
-        self.lexical = LexicalIndex(settings.data_dir / "lexical" / f"{name}.sqlite")
+        self.lexical = LexicalIndex(
+            settings.data_dir / "lexical" / f"{name}.{LEXICAL_FORMAT}.sqlite"
+        )
         self._catalog: dict[str, Paper] | None = None
         self._lock = threading.Lock()
 
@@ -94,7 +99,14 @@ class Index:
                 metas.append({**meta, "chunk": chunk.index})
                 vectors.append(vector)
                 rows.append(
-                    LexicalRow(chunk.id, paper.arxiv_id, meta["date"], paper.votes, chunk.text)
+                    LexicalRow(
+                        chunk.id,
+                        paper.arxiv_id,
+                        meta["date"],
+                        paper.votes,
+                        chunk.text,
+                        bullet_span(paper, chunk.text),
+                    )
                 )
         self.chunks.add(ids=ids, documents=docs, metadatas=metas, embeddings=np.asarray(vectors))
         self.lexical.upsert(rows)
@@ -125,7 +137,11 @@ class Index:
         for offset in range(0, self.chunks.count(), _PAGE):
             page = self.chunks.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
             for cid, doc, meta in zip(page["ids"], page["documents"], page["metadatas"]):
-                rows.append(LexicalRow(cid, meta["arxiv_id"], meta["date"], meta.get("votes"), doc))
+                paper = self.catalog.get(meta["arxiv_id"])
+                span = bullet_span(paper, doc) if paper else (0, -1)
+                rows.append(
+                    LexicalRow(cid, meta["arxiv_id"], meta["date"], meta.get("votes"), doc, span)
+                )
         self.lexical.upsert(rows)
         return len(rows)
 
@@ -150,9 +166,8 @@ class Index:
                 gen = int(name.removeprefix(f"{self.base}-g").split("-")[0])
                 if gen < min(previous, self.generation):
                     self.client.delete_collection(name)
-                    (self.settings.data_dir / "lexical" / f"{self.base}-g{gen}.sqlite").unlink(
-                        missing_ok=True
-                    )
+                    for old in (self.settings.data_dir / "lexical").glob(f"{self.base}-g{gen}.*"):
+                        old.unlink()
 
     # -- reading ---------------------------------------------------------------------------
     @property
@@ -199,6 +214,18 @@ def _metadata(paper: Paper) -> dict:
     if paper.votes is not None:
         meta["votes"] = paper.votes
     return meta
+
+
+def bullet_span(paper: Paper, passage: str) -> tuple[int, int]:
+    """Which of the paper's bullets a passage (title line + bullets) holds: (first, last), or
+    (0, -1) for none. A bullet longer than a passage is split; each piece maps to it."""
+    body = passage.partition("\n")[2]
+    inside = [
+        i
+        for i, bullet in enumerate(paper.summary)
+        if body and (" ".join(bullet.split())[:50] in body or body[:50] in " ".join(bullet.split()))
+    ]
+    return (inside[0], inside[-1]) if inside else (0, -1)
 
 
 def _mean_direction(vectors: np.ndarray) -> np.ndarray:

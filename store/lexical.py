@@ -84,6 +84,7 @@ class LexicalRow:
     date: int
     votes: int | None
     text: str
+    bullets: tuple[int, int] = (0, -1)  # the paper's summary bullets this passage holds
 
 
 class LexicalIndex:
@@ -96,16 +97,20 @@ class LexicalIndex:
         self._db = sqlite3.connect(path, check_same_thread=False)
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS chunks (id TEXT PRIMARY KEY, arxiv_id TEXT NOT NULL,"
-            " date INTEGER NOT NULL, votes INTEGER, tokens TEXT NOT NULL)"
+            " date INTEGER NOT NULL, votes INTEGER, tokens TEXT NOT NULL,"
+            " first_bullet INTEGER NOT NULL, last_bullet INTEGER NOT NULL)"
         )
         self._db.execute("CREATE INDEX IF NOT EXISTS chunks_paper ON chunks(arxiv_id)")
         self._db.commit()
         self._matrix: sparse.csc_matrix | None = None
 
     def upsert(self, rows: Iterable[LexicalRow]) -> None:
-        data = [(r.id, r.arxiv_id, r.date, r.votes, " ".join(tokenize(r.text))) for r in rows]
+        data = [
+            (r.id, r.arxiv_id, r.date, r.votes, " ".join(tokenize(r.text)), *r.bullets)
+            for r in rows
+        ]
         with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?)", data)
+            self._db.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)", data)
         self._matrix = None
 
     def delete_papers(self, arxiv_ids: Sequence[str]) -> None:
@@ -120,10 +125,15 @@ class LexicalIndex:
         self._db.close()
 
     def _build(self) -> None:
-        rows = self._db.execute("SELECT id, arxiv_id, date, votes, tokens FROM chunks ORDER BY id")
+        rows = self._db.execute(
+            "SELECT id, arxiv_id, date, votes, tokens, first_bullet, last_bullet FROM chunks"
+            " ORDER BY id"
+        )
         ids, papers, dates, votes, indptr, indices, counts = [], [], [], [], [0], [], []
+        spans: dict[str, tuple[int, int]] = {}
         vocab: dict[str, int] = {}
-        for chunk_id, arxiv_id, date, vote, tokens in rows:
+        for chunk_id, arxiv_id, date, vote, tokens, first, last in rows:
+            spans[chunk_id] = (first, last)
             ids.append(chunk_id)
             papers.append(arxiv_id)
             dates.append(date)
@@ -146,6 +156,7 @@ class LexicalIndex:
         )
         weighted = weighted.multiply(idf[None, :]).tocsc()
         self._matrix = weighted
+        self._spans = spans
         self._vocab = vocab
         self._idf = idf
         self._max_idf = float(np.log(1 + (len(ids) + 0.5) / 0.5))
@@ -153,6 +164,12 @@ class LexicalIndex:
         self.papers = np.asarray(papers, dtype=object)
         self.dates = np.asarray(dates, dtype=np.int64)
         self.votes = np.asarray(votes, dtype=np.int64)
+
+    def bullets(self, chunk_id: str) -> tuple[int, int]:
+        """(first, last) summary bullet indices a passage holds; evidence needs no Chroma call."""
+        if self._matrix is None:
+            self._build()
+        return self._spans.get(chunk_id, (0, -1))
 
     def coverage(self, query: str, score: float) -> float:
         """`score` as a share of what a passage of average length holding every query token

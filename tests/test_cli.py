@@ -130,5 +130,5 @@ def test_bench_runs_on_samples(settings, capsys) -> None:
             capsys, "bench", "--corpus", str(SAMPLES), "--scale", "2", "--runs", "1", "--json"
         ).split("\n", 1)[1]
     )
-    assert out["papers"] == 62 and out["10x_papers"] == 124
+    assert out["papers"] == 62 and out["10x_papers"] == 124 and out["10x_peak_rss_mb"] > 0
     assert out["1x_ask_p95_ms"] > 0 and out["ingest_noop_s"] >= 0

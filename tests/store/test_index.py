@@ -106,6 +106,13 @@ def test_window_and_min_votes_are_applied_inside_retrieval(index: Index) -> None
     assert [h.paper.arxiv_id for h in voted.hits] == ["2401.00003"]
 
 
+def test_evidence_is_the_bullets_of_the_matching_passage(index: Index) -> None:
+    write(index, *PAPERS)
+    hit = search(index, "tokenizer for Korean", k=1).hits[0]
+    assert hit.paper.arxiv_id == "2401.00002"
+    assert hit.evidence[0] == "tokenizer for Korean"
+
+
 def test_similar_excludes_the_paper_itself(index: Index) -> None:
     write(index, *PAPERS)
     hits = similar(index, "2401.00001", k=2)
