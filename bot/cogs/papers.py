@@ -14,6 +14,7 @@ from bot.errors import IsoDate, UserError
 from bot.i18n import lang_of, t
 from bot.views import Pager
 from store.index import Index, window
+from store.models import Paper
 from store.retrieval import search, similar
 
 if TYPE_CHECKING:
@@ -115,6 +116,12 @@ class Papers(commands.Cog):
         ]
         await Pager(pages, interaction.user.id, lang).send(interaction)
 
+    async def _known_paper(self, typed: str) -> Paper:
+        found = await self.bot.query(Index.get, arxiv_id_of(typed))
+        if found is None:
+            raise UserError("unknown_paper", value=typed[:40])
+        return found
+
     @app_commands.command(name="paper")
     @app_commands.describe(arxiv_id="arXiv id, e.g. 2405.19327 (type to search titles)")
     async def paper(
@@ -122,9 +129,7 @@ class Papers(commands.Cog):
     ) -> None:
         """Show one paper's full card"""
         lang = lang_of(interaction.locale)
-        found = await self.bot.query(Index.get, arxiv_id_of(arxiv_id))
-        if found is None:
-            raise UserError("unknown_paper", value=arxiv_id[:40])
+        found = await self._known_paper(arxiv_id)
         await Pager([[render.card(found, lang)]], interaction.user.id, lang).send(interaction)
 
     @app_commands.command(name="similar")
@@ -134,9 +139,7 @@ class Papers(commands.Cog):
     ) -> None:
         """Papers most similar to one paper"""
         lang = lang_of(interaction.locale)
-        paper = await self.bot.query(Index.get, arxiv_id_of(arxiv_id))
-        if paper is None:
-            raise UserError("unknown_paper", value=arxiv_id[:40])
+        paper = await self._known_paper(arxiv_id)
         await interaction.response.defer(thinking=True)
         hits = await self.bot.query(similar, paper.arxiv_id, SIMILAR_RESULTS)
         if not hits:
