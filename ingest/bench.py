@@ -31,7 +31,13 @@ QUERIES = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_queries
 
 
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak RSS. Linux's VmHWM starts afresh at exec; ru_maxrss would carry the
+    parent's peak into the serving child."""
+    try:
+        status = Path("/proc/self/status").read_text()
+        return int(status.split("VmHWM:")[1].split()[0]) / 1024
+    except (OSError, IndexError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _timed(fn) -> tuple[float, object]:
