@@ -9,7 +9,6 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from store.index import window
 from store.models import Answer, Paper
 from store.settings import Settings
 
@@ -106,13 +105,11 @@ def cmd_today(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_top(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.pipeline import open_index
 
-    index = open_index(settings)
-    latest = index.latest_date()
-    if latest is None:
+    found = open_index(settings).top(args.period, args.n)
+    if found is None:
         print("No digest indexed yet: run `paperbot ingest`.")
         return 1
-    since, until = window(args.period, latest)
-    papers = index.top_between(since, until, args.n)
+    since, until, papers = found
     if args.json:
         _print_json({"since": since, "until": until, "papers": [p.to_json() for p in papers]})
         return 0

@@ -28,12 +28,13 @@ LEXICAL_FORMAT = "v2"
 PERIOD_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 
 
-def window(period: str, latest: str) -> tuple[str, str]:
-    """The `period` (day|week|month|year|all) ending at the latest digest date, inclusive."""
+def window(period: str, first: str, latest: str) -> tuple[str, str]:
+    """The `period` (day|week|month|year|all) ending at the latest digest date, inclusive,
+    never starting before the first digest."""
     if period == "all":
-        return "0000-01-01", latest
+        return first, latest
     start = date.fromisoformat(latest) - timedelta(days=PERIOD_DAYS[period] - 1)
-    return start.isoformat(), latest
+    return max(start.isoformat(), first), latest
 
 
 _POINTER = "paperbot-active"
@@ -202,8 +203,17 @@ class Index:
         return sorted((p for p in self.catalog.values() if p.date == day), key=_vote_key)
 
     def top_between(self, since: str, until: str, n: int) -> list[Paper]:
-        window = [p for p in self.catalog.values() if since <= p.date <= until]
-        return sorted(window, key=_vote_key)[:n]
+        inside = [p for p in self.catalog.values() if since <= p.date <= until]
+        return sorted(inside, key=_vote_key)[:n]
+
+    def top(self, period: str, n: int) -> tuple[str, str, list[Paper]] | None:
+        """Top-voted papers of the period ending at the latest digest: (since, until, papers);
+        None while nothing is indexed."""
+        dates = self.dates()
+        if not dates:
+            return None
+        since, until = window(period, dates[0], dates[-1])
+        return since, until, self.top_between(since, until, n)
 
     def close(self) -> None:
         self.lexical.close()

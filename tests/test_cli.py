@@ -37,7 +37,7 @@ def test_ingest_today_top_ask_with_the_real_model(real, capsys) -> None:
     assert earlier["date"] == "2023-12-18"
 
     top = json.loads(run(capsys, "top", "--period", "all", "-n", "3", "--json"))
-    assert top["until"] == "2024-05-30" and len(top["papers"]) == 3
+    assert (top["since"], top["until"]) == ("2023-12-12", "2024-05-30") and len(top["papers"]) == 3
 
     ko = json.loads(run(capsys, "ask", "오디오, 음악, 음성 생성을 위한 오픈소스 툴킷", "--json"))
     assert not ko["abstained"] and ko["papers"][0]["arxiv_id"] == "2312.09911"

@@ -13,7 +13,7 @@ from bot import render
 from bot.errors import IsoDate, UserError
 from bot.i18n import lang_of, t
 from bot.views import Pager
-from store.index import Index, window
+from store.index import Index
 from store.models import Paper
 from store.retrieval import search, similar
 
@@ -35,14 +35,6 @@ def arxiv_id_of(value: str) -> str:
 def _digest(index: Index, asked: str | None) -> tuple[str | None, list]:
     day = index.digest_date_for(asked) if asked else index.latest_date()
     return day, index.papers_on(day) if day else []
-
-
-def _top(index: Index, period: str, count: int) -> tuple[str, str, list] | None:
-    latest = index.latest_date()
-    if latest is None:
-        return None
-    since, until = window(period, latest)
-    return since, until, index.top_between(since, until, count)
 
 
 class Papers(commands.Cog):
@@ -73,7 +65,7 @@ class Papers(commands.Cog):
     ) -> None:
         """Top-voted papers in a period ending at the latest digest"""
         lang = lang_of(interaction.locale)
-        found = await self.bot.query(_top, period, count)
+        found = await self.bot.query(Index.top, period, count)
         if found is None:
             raise UserError("no_index")
         since, until, papers = found
