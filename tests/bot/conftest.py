@@ -3,6 +3,9 @@ bot SimCord drives (the `simcord_env` fixture comes from simcord's pytest plugin
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import discord
 import pytest
 
 from store.settings import Settings
@@ -24,3 +27,14 @@ def simcord_bot(indexed: Settings):
     from bot import create_bot
 
     return create_bot()
+
+
+@pytest.fixture
+def server(simcord_env):
+    """A server with #papers, an admin (Manage Server through a role) and a plain member."""
+    guild = simcord_env.create_guild()
+    channel = guild.create_text_channel("papers")
+    managers = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
+    admin = guild.add_member(simcord_env.create_user("admin"), roles=[managers])
+    member = guild.add_member(simcord_env.create_user("member"))
+    return SimpleNamespace(guild=guild, channel=channel, admin=admin, member=member)

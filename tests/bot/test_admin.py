@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import time
-from types import SimpleNamespace
 
 import discord
 import pytest
 from simcord import InteractionResult, interactions
 
 from bot.errors import UserError
-
-
-@pytest.fixture
-def server(simcord_env):
-    guild = simcord_env.create_guild()
-    channel = guild.create_text_channel("papers")
-    managers = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
-    admin = guild.add_member(simcord_env.create_user("admin"), roles=[managers])
-    return SimpleNamespace(guild=guild, channel=channel, admin=admin)
 
 
 class Recorder:

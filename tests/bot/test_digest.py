@@ -40,16 +40,6 @@ def simcord_bot(digests: Path):
     return create_bot()
 
 
-@pytest.fixture
-def server(simcord_env):
-    guild = simcord_env.create_guild()
-    channel = guild.create_text_channel("papers")
-    managers = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
-    admin = guild.add_member(simcord_env.create_user("admin"), roles=[managers])
-    member = guild.add_member(simcord_env.create_user("member"))
-    return SimpleNamespace(guild=guild, channel=channel, admin=admin, member=member)
-
-
 def overviews(channel) -> list[str]:
     return [m.embeds[0].title for m in channel.history() if m.author.bot and m.embeds]
 

@@ -101,7 +101,10 @@ async def test_top_of_the_week_and_of_all_time(simcord_env, world) -> None:
     everything = await alice.slash(channel, "top", period="all", count=3)
     head = everything.response.embeds[0]
     assert head.title == "Top 3 by votes"
-    assert "2023-12-12 – 2024-05-30" in head.description and head.description.count("arxiv.org/abs/") == 3
+    assert (
+        "2023-12-12 – 2024-05-30" in head.description
+        and head.description.count("arxiv.org/abs/") == 3
+    )
     assert labels(everything.response)[2] == "1/4"
 
 
