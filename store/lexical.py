@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -102,40 +103,50 @@ class LexicalIndex:
         )
         self._db.execute("CREATE INDEX IF NOT EXISTS chunks_paper ON chunks(arxiv_id)")
         self._db.commit()
-        self._matrix: sparse.csc_matrix | None = None
+        # One lock for the connection and the build; readers take an immutable snapshot, so an
+        # ingest thread writing rows never changes the matrix a running query holds.
+        self._lock = threading.Lock()
+        self._snapshot: _Snapshot | None = None
 
     def upsert(self, rows: Iterable[LexicalRow]) -> None:
         data = [
             (r.id, r.arxiv_id, r.date, r.votes, " ".join(tokenize(r.text)), *r.bullets)
             for r in rows
         ]
-        with self._db:
+        with self._lock, self._db:
             self._db.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)", data)
-        self._matrix = None
+            self._snapshot = None
 
     def delete_papers(self, arxiv_ids: Sequence[str]) -> None:
-        with self._db:
+        with self._lock, self._db:
             self._db.executemany("DELETE FROM chunks WHERE arxiv_id = ?", [(a,) for a in arxiv_ids])
-        self._matrix = None
+            self._snapshot = None
 
     def count(self) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()
 
-    def _build(self) -> None:
+    def _current(self) -> _Snapshot:
+        with self._lock:
+            if self._snapshot is None:
+                self._snapshot = self._build()
+            return self._snapshot
+
+    def _build(self) -> _Snapshot:
         rows = self._db.execute(
             "SELECT id, arxiv_id, date, votes, tokens, first_bullet, last_bullet FROM chunks"
             " ORDER BY id"
         )
-        ids, papers, dates, votes, indptr, indices, counts = [], [], [], [], [0], [], []
+        ids, dates, votes, indptr, indices, counts = [], [], [], [0], [], []
         spans: dict[str, tuple[int, int]] = {}
         vocab: dict[str, int] = {}
-        for chunk_id, arxiv_id, date, vote, tokens, first, last in rows:
+        for chunk_id, _, date, vote, tokens, first, last in rows:
             spans[chunk_id] = (first, last)
             ids.append(chunk_id)
-            papers.append(arxiv_id)
             dates.append(date)
             votes.append(-1 if vote is None else vote)
             terms, tf = np.unique(tokens.split(), return_counts=True)
@@ -150,36 +161,30 @@ class LexicalIndex:
         df = np.bincount(tf.indices, minlength=len(vocab))
         idf = np.log(1 + (len(ids) - df + 0.5) / (df + 0.5)).astype(np.float32)
         norm = self.k1 * (1 - self.b + self.b * length / max(avg, 1e-9))
-        weighted = tf.copy()
-        weighted.data = (
-            weighted.data * (self.k1 + 1) / (weighted.data + np.repeat(norm, np.diff(tf.indptr)))
+        tf.data = tf.data * (self.k1 + 1) / (tf.data + np.repeat(norm, np.diff(tf.indptr)))
+        return _Snapshot(
+            matrix=tf.multiply(idf[None, :]).tocsc(),
+            vocab=vocab,
+            idf=idf,
+            max_idf=float(np.log(1 + (len(ids) + 0.5) / 0.5)),
+            ids=ids,
+            dates=np.asarray(dates, dtype=np.int64),
+            votes=np.asarray(votes, dtype=np.int64),
+            spans=spans,
         )
-        weighted = weighted.multiply(idf[None, :]).tocsc()
-        self._matrix = weighted
-        self._spans = spans
-        self._vocab = vocab
-        self._idf = idf
-        self._max_idf = float(np.log(1 + (len(ids) + 0.5) / 0.5))
-        self.ids = ids
-        self.papers = np.asarray(papers, dtype=object)
-        self.dates = np.asarray(dates, dtype=np.int64)
-        self.votes = np.asarray(votes, dtype=np.int64)
 
     def bullets(self, chunk_id: str) -> tuple[int, int]:
         """(first, last) summary bullet indices a passage holds; evidence needs no Chroma call."""
-        if self._matrix is None:
-            self._build()
-        return self._spans.get(chunk_id, (0, -1))
+        return self._current().spans.get(chunk_id, (0, -1))
 
     def coverage(self, query: str, score: float) -> float:
         """`score` as a share of what a passage of average length holding every query token
         once would get (~1.0); unknown tokens count with the highest idf, since a word the
         archive never uses is a sign the question is not about it."""
-        if self._matrix is None:
-            self._build()
-        tokens = set(tokenize(query))
+        snap = self._current()
         ideal = sum(
-            float(self._idf[self._vocab[t]]) if t in self._vocab else self._max_idf for t in tokens
+            float(snap.idf[snap.vocab[t]]) if t in snap.vocab else snap.max_idf
+            for t in set(tokenize(query))
         )
         return score / ideal if ideal else 0.0
 
@@ -192,22 +197,35 @@ class LexicalIndex:
         min_votes: int | None = None,
     ) -> list[tuple[str, float]]:
         """Best `k` chunk ids with BM25 scores; the window is applied before ranking."""
-        if self._matrix is None:
-            self._build()
-        cols = sorted({self._vocab[t] for t in tokenize(query) if t in self._vocab})
-        if not cols or not self.ids:
+        snap = self._current()
+        cols = sorted({snap.vocab[t] for t in tokenize(query) if t in snap.vocab})
+        if not cols or not snap.ids:
             return []
-        scores = np.asarray(self._matrix[:, cols].sum(axis=1)).ravel()
+        scores = np.asarray(snap.matrix[:, cols].sum(axis=1)).ravel()
         mask = scores > 0
         if since is not None:
-            mask &= self.dates >= since
+            mask &= snap.dates >= since
         if until is not None:
-            mask &= self.dates <= until
+            mask &= snap.dates <= until
         if min_votes is not None:
-            mask &= self.votes >= min_votes
+            mask &= snap.votes >= min_votes
         candidates = np.flatnonzero(mask)
         if len(candidates) > k:
             top = np.argpartition(-scores[candidates], k)[:k]
             candidates = candidates[top]
         order = candidates[np.argsort(-scores[candidates], kind="stable")]
-        return [(self.ids[i], float(scores[i])) for i in order]
+        return [(snap.ids[i], float(scores[i])) for i in order]
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """The BM25 matrix (passages x tokens, CSC for column slices) and what goes with it."""
+
+    matrix: sparse.csc_matrix
+    vocab: dict[str, int]
+    idf: np.ndarray
+    max_idf: float
+    ids: list[str]
+    dates: np.ndarray
+    votes: np.ndarray
+    spans: dict[str, tuple[int, int]]
