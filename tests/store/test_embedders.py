@@ -1,0 +1,37 @@
+"""Embedders: the bundled models load offline and give unit vectors that mean something."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ingest.pipeline import open_index
+from store.embedders import get_embedder
+
+
+@pytest.mark.parametrize("name", ["use", "minilm", "hash"])
+def test_vectors_are_unit_length_and_related_texts_are_closer(name: str) -> None:
+    embedder = get_embedder(name)
+    docs = embedder.embed_passages(
+        ["video generation with camera motion control", "tax deductions for medical costs"]
+    )
+    query = embedder.embed_query("controlling the camera in generated videos")
+    assert docs.shape == (2, embedder.dim)
+    assert np.allclose(np.linalg.norm(docs, axis=1), 1.0, atol=1e-4)
+    assert query @ docs[0] > query @ docs[1]
+
+
+def test_use_matches_a_korean_question_to_an_english_passage() -> None:
+    embedder = get_embedder("use")
+    docs = embedder.embed_passages(
+        ["open-source toolkit for audio and speech generation", "stock prices"]
+    )
+    query = embedder.embed_query("오디오와 음성 생성을 위한 오픈소스 툴킷")
+    assert query @ docs[0] > query @ docs[1]
+
+
+def test_each_embedder_gets_its_own_collections(settings) -> None:
+    use = open_index(settings, get_embedder("hash"))
+    mini = open_index(settings, get_embedder("minilm"))
+    assert use.chunks.name != mini.chunks.name
+    assert "minilm" in mini.chunks.name
