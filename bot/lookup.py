@@ -18,9 +18,6 @@ class PaperLookup:
         ordered = sorted(papers, key=lambda p: (p.date, p.votes or 0), reverse=True)
         self._rows = [(p.arxiv_id, p.title, f"{p.arxiv_id} {p.title}".lower()) for p in ordered]
 
-    def __len__(self) -> int:
-        return len(self._rows)
-
     def choices(self, typed: str) -> list[app_commands.Choice[str]]:
         """Ids starting with what was typed first, then titles containing every typed word."""
         text = typed.strip().lower()

@@ -194,13 +194,6 @@ class BotState:
     def finish_post(self, guild_id: int, day: str) -> None:
         self._update(guild_id, day, "status = 'posted'")
 
-    def posted_days(self, guild_id: int) -> list[str]:
-        rows = self._db.execute(
-            "SELECT day FROM posts WHERE guild_id = ? AND status = 'posted' ORDER BY day",
-            (guild_id,),
-        ).fetchall()
-        return [r["day"] for r in rows]
-
     def _update(self, guild_id: int, day: str, assignment: str, *values: object) -> None:
         self._db.execute(
             f"UPDATE posts SET {assignment} WHERE guild_id = ? AND day = ?",

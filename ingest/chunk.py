@@ -30,9 +30,3 @@ def chunk_paper(paper: Paper, splitter: RecursiveCharacterTextSplitter = _splitt
         Chunk(arxiv_id=paper.arxiv_id, index=i, text=f"{paper.title}\n{piece}".strip())
         for i, piece in enumerate(pieces)
     ]
-
-
-def chunk_body(chunk: Chunk) -> str:
-    """The chunk's summary text without its title line."""
-    _, _, body = chunk.text.partition("\n")
-    return body

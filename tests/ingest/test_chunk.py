@@ -5,8 +5,12 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.chunk import CHUNK_SIZE, chunk_body, chunk_paper
-from store.models import Paper
+from ingest.chunk import CHUNK_SIZE, chunk_paper
+from store.models import Chunk, Paper
+
+
+def chunk_body(chunk: Chunk) -> str:
+    return chunk.text.partition("\n")[2]
 
 
 def paper(*bullets: str, title: str = "Vary: Scaling up the Vision Vocabulary") -> Paper:
