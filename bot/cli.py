@@ -142,13 +142,13 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from ingest.evaluate import run_eval
+    from measure.evaluate import run_eval
 
     return run_eval(settings, Path(args.queries), args.out, args.k, args.configs.split(","))
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from ingest.bench import run_bench
+    from measure.bench import run_bench
 
     return run_bench(settings, args)
 
