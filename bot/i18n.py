@@ -143,6 +143,14 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Sorry, something went wrong on my side. It has been logged.",
         "ko": "죄송합니다. 봇에서 오류가 발생했습니다. 기록해 두었습니다.",
     },
+    "failed_public": {
+        "en": "This command could not finish.",
+        "ko": "이 명령을 마치지 못했습니다.",
+    },
+    "cooldown": {
+        "en": "You're going a bit fast: try again in {seconds} s.",
+        "ko": "요청이 조금 빠릅니다. {seconds}초 뒤에 다시 시도하세요.",
+    },
     # /digest
     "digest_set": {
         "en": "Daily digest: {channel} at {time} ({tz}), in {lang_name}. The next post is at {next}.",
@@ -176,6 +184,14 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "lang_ko": {"en": "Korean", "ko": "한국어"},
     "lang_en": {"en": "English", "ko": "영어"},
     # /reindex
+    "reindex_not_allowed": {
+        "en": "/reindex rebuilds the index for every server, so only the bot's owner or the admins of its home server can run it.",
+        "ko": "/reindex는 모든 서버의 색인을 다시 만들기 때문에 봇 소유자나 운영 서버의 관리자만 실행할 수 있습니다.",
+    },
+    "reindex_cooldown": {
+        "en": "The index was rebuilt recently; the next /reindex is possible in {minutes} min.",
+        "ko": "최근에 색인을 다시 만들었습니다. {minutes}분 뒤에 다시 /reindex를 쓸 수 있습니다.",
+    },
     "reindex_busy": {
         "en": "A reindex is already running; try again when it is done.",
         "ko": "이미 색인을 다시 만드는 중입니다. 끝난 뒤 다시 시도하세요.",
