@@ -2,9 +2,17 @@
 
 A digest is `## Daily Papers (YYYY-MM-DD)` sections of entries, each a
 `### [Title](https://arxiv.org/abs/ID)` heading followed by optional media, `Vote:` and
-`Authors:` lines and a bulleted summary. The quirks of the real archive are listed in
-shared/corpus/SOURCE.md; every one of them is handled here. A malformed entry is skipped with
-its `file:line` and a reason, and the rest of the file still parses.
+`Authors:` lines and a bulleted summary. docs/ARCHIVE.md lists the format eras and quirks of
+the real archive; every one of them is handled here.
+
+What cannot be trusted is skipped with its `file:line` (or the file) and a reason, and the rest
+still parses: a malformed entry; every entry under a section heading whose date is not a
+calendar date (`2024-02-30`, `9999-99-99`; the file name's date is not used instead, as the
+heading is what dates a section); an entry holding a line that is not UTF-8 or that has more
+than 30 combining marks in a row (no text does; normalising such a line takes time quadratic
+in its length); a file whose digest-shaped name is not a calendar date; a file with no entries.
+So every `Paper.date` is a real ISO date and every text field is NFC. Parsing takes time
+linear in the input, whatever its lines hold.
 """
 
 from __future__ import annotations
@@ -15,31 +23,46 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
+from ingest.files import (
+    calendar_date,
+    date_from_path,
+    decode_lines,
+    find_digest_files,
+    name_date,
+    scan_folder,
+)
+from ingest.media import find_media
 from store.models import Paper
+
+__all__ = [
+    "ParseResult",
+    "Skipped",
+    "date_from_path",
+    "find_digest_files",
+    "parse_file",
+    "parse_paths",
+    "parse_text",
+    "unique_papers",
+]
 
 log = logging.getLogger(__name__)
 
 ARXIV_LINK = "](https://arxiv.org/abs/"
-HF_BASE = "https://huggingface.co"
+MAX_COMBINING = 30  # Unicode's stream-safe limit (UAX #15) on combining marks in a row
+LITERAL_AUTHORS = 50_000  # characters; the longest list in the archive has about 10,400
+LOGGED_SKIPS = 20  # per file; a hostile file can hold 100,000 broken entries
 
-_SECTION = re.compile(r"##\s+Daily Papers\s*\((\d{4}-\d{2}-\d{2})\)")
+_SECTION = re.compile(r"##\s+Daily Papers\b")
+_SECTION_DATE = re.compile(r"##\s+Daily Papers\s*\(([0-9]{4}-[0-9]{2}-[0-9]{2})\)")
 _BOUNDARY = re.compile(r"#{2,3}\s")  # a section or entry heading ends the entry before it
-_NESTED_NAME = re.compile(r"(?:^|/)(\d{4})/(\d{2})/(\d{2})\.md$")  # paper_logs/YYYY/MM/DD.md
-_FLAT_NAME = re.compile(r"(?:^|/)(\d{4})-(\d{2})-(\d{2})\.md$")  # YYYY-MM-DD.md
-_ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?")
+_ARXIV_ID = re.compile(r"([0-9]{4}\.[0-9]{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/[0-9]{7})(?:v[0-9]+)?")
 _BULLET = re.compile(r"\s*[-*]\s+(.*)")
 _LABEL = re.compile(r"\*{1,3}([^*\n]+?)(?::\*{1,3}|\*{1,3}\s*:)[ ]*(.*)", re.DOTALL)
 _VOTE = re.compile(r"Vote:\s*(.*)")
+_VOTES = re.compile(r"-?[0-9]{1,12}")  # longer is no vote count (and int() refuses 4,300+ digits)
 _AUTHORS = re.compile(r"Authors:\s*(.*)")
-_INT = re.compile(r"-?\d+")
-_MEDIA = (
-    re.compile(r"!\[[^\]]*\]\(\s*([^)\s]+)"),  # image, or a video in image syntax
-    re.compile(r"\[Watch Video\]\(?\s*([^)\s]+)"),  # with or without parentheses
-    re.compile(r"<video\b[^>]*?\ssrc\s*=\s*['\"]([^'\"]+)"),
-)
 
 
 @dataclass(frozen=True)
@@ -59,34 +82,14 @@ class ParseResult:
 
 @dataclass
 class _Block:
-    """The raw lines of one entry: its heading, the section date and what follows."""
+    """The raw lines of one entry: its heading, its date (or why it has none) and what
+    follows; or, with no heading, a broken line outside any entry."""
 
-    line: int  # 1-based line of the ### heading
-    heading: str
+    line: int  # 1-based line of the ### heading (or of the broken line)
+    heading: str | None
     date: str | None
+    problem: str | None = None  # set: the entry is skipped for this reason
     body: list[str] = field(default_factory=list)
-
-
-def date_from_path(path: Path | str) -> str | None:
-    """The ISO date a digest path names (`.../YYYY/MM/DD.md` or `YYYY-MM-DD.md`), else None."""
-    name = Path(path).as_posix()
-    match = _NESTED_NAME.search(name) or _FLAT_NAME.search(name)
-    if match is None:
-        return None
-    try:
-        return date(*(int(part) for part in match.groups())).isoformat()
-    except ValueError:
-        return None
-
-
-def find_digest_files(path: Path) -> list[Path]:
-    """Digest files under a folder (recursively, by path shape; hidden folders are left out),
-    sorted. A file given directly is taken as a digest whatever its name."""
-    if path.is_file():
-        return [path]
-    if not path.is_dir():
-        return []
-    return sorted(p for p in path.rglob("*.md") if p.is_file() and _is_digest(p, path))
 
 
 def parse_text(
@@ -94,41 +97,44 @@ def parse_text(
 ) -> tuple[list[Paper], list[Skipped]]:
     """Parse one digest's text; `source` prefixes each `Paper.source` as `<source>:<line>`.
     `fallback_date` dates entries that come before any `## Daily Papers (date)` heading."""
-    text = unicodedata.normalize("NFC", text.removeprefix("\ufeff")).replace("\t", " ")
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    papers: list[Paper] = []
-    skipped: list[Skipped] = []
-    for block in _blocks(lines, fallback_date):
-        where = f"{source}:{block.line}"
-        entry = _parse_entry(block, where)
-        if isinstance(entry, Paper):
-            papers.append(entry)
-        else:
-            skipped.append(_skip(where, entry))
-    return papers, skipped
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return _parse(text, {}, source, fallback_date)
 
 
 def parse_file(path: Path, root: Path | None = None) -> tuple[list[Paper], list[Skipped]]:
     """Parse one digest file; sources are shown relative to `root` (the file name without it)."""
     display = _display_path(path, root)
+    spelled = name_date(path)
+    if spelled is not None and calendar_date(spelled) is None:
+        return [], [_skip(display, f"file name date {spelled} is not a calendar date")]
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return [], [_skip(display, f"not UTF-8: {exc}")]
+        data = path.read_bytes()
     except OSError as exc:
         return [], [_skip(display, f"unreadable: {exc.strerror or exc}")]
-    return parse_text(text, display, date_from_path(path))
+    text, bad_lines = decode_lines(data)
+    papers, skipped = _parse(text, bad_lines, display, date_from_path(path))
+    if not papers and not skipped:
+        what = "the file is empty" if not text.strip() else "no `### [Title](arXiv link)` heading"
+        skipped.append(_skip(display, f"no entries: {what}"))
+    return papers, skipped
 
 
 def parse_paths(paths: Iterable[Path]) -> ParseResult:
-    """Parse every digest under the given files and folders, in the order given."""
+    """Parse every digest under the given files and folders, in the order given. A folder is
+    searched recursively for digest-shaped names; one that cannot be listed is reported."""
     result = ParseResult()
     for path in paths:
         if not path.exists():
             result.skipped.append(_skip(path.as_posix(), "no such file or folder"))
             continue
-        root = path if path.is_dir() else None
-        for file in find_digest_files(path):
+        root, files = None, [path]
+        if path.is_dir():
+            root, scan = path, scan_folder(path)
+            files = scan.files
+            for folder, why in scan.unreadable:
+                shown = _display_path(folder, path) if folder != path else folder.as_posix()
+                result.skipped.append(_skip(shown, f"unreadable folder: {why}"))
+        for file in files:
             papers, skipped = parse_file(file, root)
             result.papers.extend(papers)
             result.skipped.extend(skipped)
@@ -146,15 +152,78 @@ def unique_papers(papers: Iterable[Paper]) -> dict[str, Paper]:
     return latest
 
 
+def _parse(
+    text: str, bad_lines: dict[int, str], source: str, fallback_date: str | None
+) -> tuple[list[Paper], list[Skipped]]:
+    """Lines of `\\n`-separated text -> entries; `bad_lines` ({line: why}) cannot be trusted."""
+    lines = _normalise(text.replace("\t", " ").split("\n"), bad_lines)
+    papers: list[Paper] = []
+    skipped: list[Skipped] = []
+    for block in _blocks(lines, bad_lines, fallback_date):
+        where = f"{source}:{block.line}"
+        entry = block.problem or _parse_entry(block, where)
+        if isinstance(entry, Paper):
+            papers.append(entry)
+        else:
+            skipped.append(Skipped(where, entry))
+    for skip in skipped[:LOGGED_SKIPS]:
+        log.warning("%s: %s", skip.source, skip.reason)
+    if len(skipped) > LOGGED_SKIPS:
+        log.warning("%s: %d more skipped entries", source, len(skipped) - LOGGED_SKIPS)
+    return papers, skipped
+
+
+def _combining_runs() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """MAX_COMBINING + 1 characters in a row that NFC would reorder or combine: a pattern for
+    text with characters beyond U+FFFF and a fast one (a bitmap in `re`) for text without."""
+    codes = [
+        c
+        for c in range(0x300, 0x20000)
+        if unicodedata.combining(ch := chr(c))
+        or unicodedata.combining(unicodedata.normalize("NFD", ch)[0])
+    ]
+
+    def run_of(members: list[int]) -> re.Pattern[str]:
+        ranges: list[list[int]] = []
+        for code in members:
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+        spans = "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
+        return re.compile(f"[{spans}]{{{MAX_COMBINING + 1}}}")
+
+    return run_of(codes), run_of([c for c in codes if c <= 0xFFFF])
+
+
+_COMBINING_RUN, _COMBINING_RUN_BMP = _combining_runs()
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _combining_run(text: str) -> re.Match[str] | None:
+    pattern = _COMBINING_RUN if _ASTRAL.search(text) else _COMBINING_RUN_BMP
+    return pattern.search(text)
+
+
+def _normalise(lines: list[str], bad_lines: dict[int, str]) -> list[str]:
+    """NFC every line, except lines with too many combining marks in a row: they are marked
+    bad (NFC would take time quadratic in their length) and left as they are."""
+    text = "\n".join(lines)
+    if _combining_run(text) is None:
+        return unicodedata.normalize("NFC", text).split("\n")
+    out: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        if _combining_run(line):
+            bad_lines.setdefault(number, f"has more than {MAX_COMBINING} combining marks in a row")
+            out.append(line)
+        else:
+            out.append(unicodedata.normalize("NFC", line))
+    return out
+
+
 def _skip(source: str, reason: str) -> Skipped:
     log.warning("%s: %s", source, reason)
     return Skipped(source, reason)
-
-
-def _is_digest(path: Path, folder: Path) -> bool:
-    """By path shape, so `paper_logs/2024/07` given as the folder still finds `16.md`."""
-    hidden = any(part.startswith(".") for part in path.relative_to(folder).parts[:-1])
-    return not hidden and date_from_path(path) is not None
 
 
 def _display_path(path: Path, root: Path | None) -> str:
@@ -166,20 +235,47 @@ def _display_path(path: Path, root: Path | None) -> str:
         return path.as_posix()
 
 
-def _blocks(lines: list[str], fallback_date: str | None) -> Iterator[_Block]:
-    section_date = fallback_date
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}..."
+
+
+def _section_date(line: str, number: int, bad: str | None) -> tuple[str | None, str | None]:
+    """(date, None) for a good `## Daily Papers (date)` heading, else (None, why not)."""
+    if bad is not None:
+        return None, f"the section heading on line {number} {bad}"
+    match = _SECTION_DATE.match(line)
+    if match is None:
+        return None, f"the section heading on line {number} has no (YYYY-MM-DD) date"
+    if day := calendar_date(match[1]):
+        return day, None
+    return None, f"heading date {match[1]} (line {number}) is not a calendar date"
+
+
+def _blocks(
+    lines: list[str], bad_lines: dict[int, str], fallback_date: str | None
+) -> Iterator[_Block]:
+    section_date, section_problem = fallback_date, None
+    if fallback_date is not None and calendar_date(fallback_date) is None:
+        section_date, section_problem = None, f"date {fallback_date} is not a calendar date"
     block: _Block | None = None
     for number, line in enumerate(lines, start=1):
+        bad = bad_lines.get(number)
         if _BOUNDARY.match(line):
             if block is not None:
                 yield block
                 block = None
-            if section := _SECTION.match(line):
-                section_date = section[1]
-            elif line.startswith("###"):
-                block = _Block(number, line, section_date)
-        elif block is not None:
+            if line.startswith("###"):
+                problem = section_problem or (bad and f"line {number} {bad}")
+                block = _Block(number, line, section_date, problem)
+            elif _SECTION.match(line) or bad is not None:
+                section_date, section_problem = _section_date(line, number, bad)
+        elif block is None:
+            if bad is not None:
+                yield _Block(number, None, None, f"this line {bad} (it is outside any entry)")
+        elif bad is None:
             block.body.append(line)
+        elif block.problem is None:
+            block.problem = f"line {number} {bad}"
     if block is not None:
         yield block
 
@@ -197,14 +293,14 @@ def _parse_heading(line: str) -> tuple[str, str] | str:
     raw_id = re.split(r"[)\s?#]", body[cut + len(ARXIV_LINK) :], maxsplit=1)[0]
     match = _ARXIV_ID.fullmatch(raw_id)
     if match is None:
-        return f"not an arXiv id: {raw_id!r}"
+        return f"not an arXiv id: {_clip(raw_id)!r}"
     if not title:
         return "empty title"
     return title, match[1]
 
 
 def _parse_entry(block: _Block, source: str) -> Paper | str:
-    heading = _parse_heading(block.heading)
+    heading = _parse_heading(block.heading or "")
     if isinstance(heading, str):
         return heading
     if block.date is None:
@@ -213,22 +309,23 @@ def _parse_entry(block: _Block, source: str) -> Paper | str:
     media: str | None = None
     votes: int | None = None
     authors: tuple[str, ...] = ()
-    bullets: list[str] = []
+    bullets: list[list[str]] = []  # each bullet's lines, joined once at the end
     for line in block.body:
         text = line.strip()
         if not text:
             continue
         if bullet := _BULLET.fullmatch(line):
-            bullets.append(bullet[1].strip())
+            bullets.append([bullet[1].strip()])
         elif bullets:  # a continuation or numbered line belongs to the bullet above it
-            bullets[-1] = f"{bullets[-1]}\n{text}"
+            bullets[-1].append(text)
         elif vote := _VOTE.fullmatch(text):
-            votes = int(vote[1]) if _INT.fullmatch(vote[1].strip()) else None
+            count = vote[1].strip()
+            votes = int(count) if _VOTES.fullmatch(count) else None
         elif names := _AUTHORS.fullmatch(text):
             authors = _parse_authors(names[1])
         elif media is None:
-            media = _find_media(text)
-    summary = tuple(_unlabel(b) for b in bullets if b)
+            media = find_media(text)
+    summary = tuple(_unlabel(b) for lines in bullets if (b := "\n".join(lines)))
     if not summary:
         return "no summary bullets"
     return Paper(
@@ -245,14 +342,18 @@ def _parse_entry(block: _Block, source: str) -> Paper | str:
 
 
 def _parse_authors(raw: str) -> tuple[str, ...]:
-    """Comma-separated or Python-list authors, in order, without `+` and repeats."""
+    """Comma-separated or Python-list authors, in order, without `+` and repeats. A list with
+    a backslash is split as text (unescaping could make text that is not NFC), and so is a
+    list longer than LITERAL_AUTHORS (`ast` takes over a second for a 1 MB one)."""
     raw = raw.strip()
     names: list[str] | None = None
     if raw.startswith("[") and raw.endswith("]"):
-        try:
-            value = ast.literal_eval(raw)
-        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-            value = None
+        value = None
+        if "\\" not in raw and len(raw) <= LITERAL_AUTHORS:
+            try:
+                value = ast.literal_eval(raw)
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                pass
         if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
             names = list(value)
         else:
@@ -261,18 +362,6 @@ def _parse_authors(raw: str) -> tuple[str, ...]:
         names = raw.split(",")
     cleaned = (" ".join(n.split()) for n in names)
     return tuple(dict.fromkeys(n for n in cleaned if n and n != "+"))
-
-
-def _find_media(text: str) -> str | None:
-    found = [m for pattern in _MEDIA if (m := pattern.search(text))]
-    if not found:
-        return None
-    url = min(found, key=lambda m: m.start())[1]
-    if url.startswith("//"):
-        return f"https:{url}"
-    if url.startswith("/"):
-        return f"{HF_BASE}{url}"
-    return url
 
 
 def _unlabel(bullet: str) -> str:

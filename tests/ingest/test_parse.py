@@ -410,21 +410,19 @@ def test_folder_sources_are_relative_to_the_folder_given(tmp_path: Path) -> None
     ]
 
 
-def test_non_utf8_file_is_reported_and_others_still_parse(
+def test_non_utf8_file_loses_only_its_entries_each_with_its_line(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    write(
-        tmp_path / "2024-05-30.md",
-        "### [제목](https://arxiv.org/abs/2401.00001)\n- 요약\n".encode("euc-kr"),
-    )
+    legacy = "### [제목](https://arxiv.org/abs/2401.00001)\n- 요약\n\n".encode("euc-kr")
+    write(tmp_path / "2024-05-30.md", legacy + GOOD.encode())
     write(tmp_path / "2024-05-31.md", GOOD)
     with caplog.at_level(logging.WARNING, logger="ingest.parse"):
         result = parse_paths([tmp_path])
     assert result.files == 2
-    assert [p.source for p in result.papers] == ["2024-05-31.md:1"]
-    [skip] = result.skipped
-    assert skip.source == "2024-05-30.md" and skip.reason.startswith("not UTF-8: ")
-    assert "2024-05-30.md: not UTF-8" in caplog.text
+    assert [p.source for p in result.papers] == ["2024-05-30.md:4", "2024-05-31.md:1"]
+    reason = "line 1 is not valid UTF-8: byte 0xc1 at byte 6 of the line"
+    assert result.skipped == [Skipped("2024-05-30.md:1", reason)]
+    assert f"2024-05-30.md:1: {reason}" in caplog.text
 
 
 def test_missing_path_is_reported(tmp_path: Path) -> None:
