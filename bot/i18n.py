@@ -41,6 +41,7 @@ COMMAND_TEXT_KO: dict[str, str] = {
     "English": "영어",
     "Stop the daily digest posts": "데일리 다이제스트 게시를 중지합니다",
     "Post the newest digest now, if it was not posted yet": "아직 게시하지 않았다면 최신 다이제스트를 지금 게시합니다",
+    "Show the daily digest settings, the last and next post and the last error": "데일리 다이제스트 설정, 마지막/다음 게시, 마지막 오류를 보여줍니다",
     "Rebuild the search index from the digest source": "다이제스트 원본으로 검색 색인을 다시 만듭니다",
 }
 
@@ -174,15 +175,96 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "ko": "{day} 다이제스트는 이 서버에 이미 게시되었습니다.",
     },
     "digest_failed": {
-        "en": "Posting the digest of {day} failed; it will be retried shortly.",
-        "ko": "{day} 다이제스트 게시에 실패했습니다. 곧 다시 시도합니다.",
+        "en": "Posting the digest of {day} failed ({error}); it will be retried {when}.",
+        "ko": "{day} 다이제스트 게시에 실패했습니다 ({error}). {when} 다시 시도합니다.",
     },
     "digest_gone": {
-        "en": "I can't post in {channel}; daily posts are now off. Fix the permissions and /digest set again.",
-        "ko": "{channel}에 게시할 수 없어 데일리 게시를 껐습니다. 권한을 고친 뒤 /digest set을 다시 쓰세요.",
+        "en": "I can't post in {channel}: {reason}. Daily posts are now off; fix it and run /digest set again.",
+        "ko": "{channel}에 게시할 수 없습니다: {reason}. 데일리 게시를 껐습니다. 문제를 고친 뒤 /digest set을 다시 쓰세요.",
     },
     "lang_ko": {"en": "Korean", "ko": "한국어"},
     "lang_en": {"en": "English", "ko": "영어"},
+    # /digest: the daily post (failures, catch-up, status)
+    "digest_posted_many": {
+        "en": "Posted the digests of {days} in {channel}, oldest first.",
+        "ko": "{days} 다이제스트를 오래된 순서로 {channel}에 게시했습니다.",
+    },
+    "digest_busy": {
+        "en": "A digest post is being sent in {channel} right now; nothing will be posted twice. /digest status shows when it is done.",
+        "ko": "지금 {channel}에 다이제스트를 게시하는 중입니다. 같은 내용이 두 번 게시되지는 않습니다. 끝났는지는 /digest status로 확인하세요.",
+    },
+    "retry_at": {"en": "at {when}", "ko": "{when}에"},
+    "digest_cannot_post": {
+        "en": "I can't post the digest in {channel}: I am missing {perms} there. Give me these permissions in that channel, then run /digest set again.",
+        "ko": "{channel}에 다이제스트를 게시할 수 없습니다. 그 채널에서 봇에 {perms} 권한이 없습니다. 권한을 준 뒤 /digest set을 다시 쓰세요.",
+    },
+    "bad_timezone_pick": {
+        "en": "`{value}` is not a time zone; pick one from the list, e.g. Asia/Seoul, America/New_York or UTC.",
+        "ko": "`{value}`은(는) 시간대가 아닙니다. 목록에서 고르세요 (예: Asia/Seoul, America/New_York, UTC).",
+    },
+    "digest_stopped_notice": {
+        "en": "Daily digest posts in **{guild}** have stopped: I can't post in {channel}: {reason}. Fix it, then run /digest set there again; /digest status shows the details.",
+        "ko": "**{guild}** 서버의 데일리 다이제스트 게시가 멈췄습니다. {channel}에 게시할 수 없습니다: {reason}. 문제를 고친 뒤 /digest set을 다시 쓰세요. 자세한 내용은 /digest status에 있습니다.",
+    },
+    "stop_deleted": {"en": "the channel was deleted", "ko": "채널이 삭제되었습니다"},
+    "stop_missing": {
+        "en": "I am missing {perms} there",
+        "ko": "그 채널에서 봇에 {perms} 권한이 없습니다",
+    },
+    "stop_refused": {
+        "en": "Discord refused my messages there ({error})",
+        "ko": "Discord가 그 채널에서 봇의 메시지를 거부했습니다 ({error})",
+    },
+    "perm_view_channel": {"en": "View Channel", "ko": "채널 보기"},
+    "perm_send_messages": {"en": "Send Messages", "ko": "메시지 보내기"},
+    "perm_embed_links": {"en": "Embed Links", "ko": "링크 첨부"},
+    "perm_create_public_threads": {"en": "Create Public Threads", "ko": "공개 스레드 만들기"},
+    "perm_send_messages_in_threads": {
+        "en": "Send Messages in Threads",
+        "ko": "스레드에서 메시지 보내기",
+    },
+    "perm_read_message_history": {"en": "Read Message History", "ko": "메시지 기록 보기"},
+    "catch_up_intro": {
+        "en": "Catching up after a pause: {n} missed digest(s), oldest first.",
+        "ko": "중단된 동안 밀린 다이제스트 {n}개를 오래된 순서로 게시합니다.",
+    },
+    "catch_up_skipped": {
+        "en": "{n} older one(s) were skipped; /today date:YYYY-MM-DD shows any date.",
+        "ko": "그보다 오래된 {n}개는 건너뛰었습니다. /today date:YYYY-MM-DD로 어느 날짜든 볼 수 있습니다.",
+    },
+    "note_skipped": {
+        "en": "After a pause, {n} older digest(s) were skipped ({first} – {last}): at most {cap} missed days are posted.",
+        "ko": "중단 이후 오래된 다이제스트 {n}개({first} – {last})를 건너뛰었습니다. 밀린 날은 최대 {cap}일까지만 게시합니다.",
+    },
+    "note_abandoned": {
+        "en": "Gave up on the digest of {day} after repeated errors.",
+        "ko": "오류가 반복되어 {day} 다이제스트 게시를 포기했습니다.",
+    },
+    "status_on": {"en": "Daily digest: **on**", "ko": "데일리 다이제스트: **켜짐**"},
+    "status_off": {"en": "Daily digest: **off**", "ko": "데일리 다이제스트: **꺼짐**"},
+    "status_stopped": {
+        "en": "Daily digest: **stopped**, {reason}. Fix it and run /digest set again.",
+        "ko": "데일리 다이제스트: **멈춤**, {reason}. 문제를 고친 뒤 /digest set을 다시 쓰세요.",
+    },
+    "status_where": {
+        "en": "Channel: {channel} at {time} ({tz}), in {lang_name}",
+        "ko": "채널: {channel}, {time} ({tz}), {lang_name}",
+    },
+    "status_set_by": {"en": "Set by {user} on {when}", "ko": "설정: {user}, {when}"},
+    "status_last": {"en": "Last post: {day} ({when})", "ko": "마지막 게시: {day} ({when})"},
+    "status_never": {"en": "Last post: none yet", "ko": "마지막 게시: 아직 없음"},
+    "status_next": {"en": "Next post: {when}", "ko": "다음 게시: {when}"},
+    "status_retry": {
+        "en": "Next try: {when} (try {tries} after an error)",
+        "ko": "다음 시도: {when} (오류 뒤 {tries}번째 시도)",
+    },
+    "status_recheck": {
+        "en": "Next look for a late digest: {when}",
+        "ko": "늦게 올라오는 다이제스트 확인: {when}",
+    },
+    "status_error": {"en": "Last error ({when}): {error}", "ko": "마지막 오류 ({when}): {error}"},
+    "status_note": {"en": "Note: {note}", "ko": "참고: {note}"},
+    "status_unknown_user": {"en": "an admin", "ko": "관리자"},
     # /reindex
     "reindex_not_allowed": {
         "en": "/reindex rebuilds the index for every server, so only the bot's owner or the admins of its home server can run it.",

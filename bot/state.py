@@ -1,15 +1,22 @@
 """Per-server settings and the record of daily posts, in SQLite under the data dir.
 
-A post moves through `posting` (recorded before anything is sent) to `posted`; the overview's
-message id, the thread and how many card messages went out are written after each send, so a
-crash or an HTTP error resumes where it stopped instead of posting anything twice. Calls are
-single-row SQLite statements on a local file (well under a millisecond), so the bot makes them
-on the event loop.
+What makes a daily post exactly once per (server, date, paper):
+- a `posts` row per (server, date), created as `posting` before anything is sent;
+- `pending` is written before each send ('overview' or 'cards') and cleared in the same
+  statement that records what the send returned, so a crash or an HTTP error between the two
+  leaves `pending` set: the next run looks in the channel or thread history before sending again;
+- the arXiv id of every card that went out, in `cards`, per (server, date, paper): a resumed post
+  sends only the papers not recorded there, packed again from scratch.
+
+Calls are single-row SQLite statements on a local file (well under a millisecond), so the bot
+makes them on the event loop.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -23,21 +30,48 @@ CREATE TABLE IF NOT EXISTS guilds (
     timezone   TEXT NOT NULL,
     lang       TEXT,               -- 'ko' | 'en' | NULL: the server's preferred locale
     enabled    INTEGER NOT NULL DEFAULT 1,
-    next_due   TEXT NOT NULL       -- ISO UTC instant of the next post run
+    next_due   TEXT NOT NULL       -- ISO UTC instant of the next run
 );
 CREATE TABLE IF NOT EXISTS posts (
     guild_id   INTEGER NOT NULL,
     day        TEXT NOT NULL,      -- the digest date
-    status     TEXT NOT NULL,      -- 'posting' | 'posted' | 'abandoned'
+    status     TEXT NOT NULL,      -- see DONE and 'posting'
     channel_id INTEGER NOT NULL,
     message_id INTEGER,            -- the overview, once Discord confirmed it
     thread_id  INTEGER,            -- 0: cards go to the channel itself
-    parts_done INTEGER NOT NULL DEFAULT 0,
-    attempts   INTEGER NOT NULL DEFAULT 0,
+    parts_done INTEGER NOT NULL DEFAULT 0,  -- unused since the cards table (old files keep it)
+    attempts   INTEGER NOT NULL DEFAULT 0,  -- failed tries
     PRIMARY KEY (guild_id, day)
+);
+CREATE TABLE IF NOT EXISTS cards (
+    guild_id   INTEGER NOT NULL,
+    day        TEXT NOT NULL,
+    arxiv_id   TEXT NOT NULL,
+    message_id INTEGER NOT NULL,
+    PRIMARY KEY (guild_id, day, arxiv_id)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# Columns added after the first release: added to an existing file at start-up.
+_ADDED = {
+    "guilds": {
+        "set_by": "INTEGER",  # the user who ran /digest set
+        "set_at": "TEXT",
+        "fresh": "INTEGER NOT NULL DEFAULT 0",  # 1: the next run posts only the newest date
+        "run_kind": "TEXT NOT NULL DEFAULT 'slot'",  # 'slot' | 'retry' | 'recheck'
+        "tries": "INTEGER NOT NULL DEFAULT 0",  # failed tries since the last post time
+        "stopped": "TEXT",  # JSON {key, values}: why posts stopped on their own
+        "last_error": "TEXT",
+        "last_error_at": "TEXT",
+        "note": "TEXT",  # JSON {key, values}: the last catch-up or skip, for /digest status
+    },
+    "posts": {
+        "pending": "TEXT",  # 'overview' | 'cards': a send whose result is not recorded
+        "finished_at": "TEXT",
+    },
+}
+# A post in one of these states is over: never sent again.
+DONE = ("posted", "partial", "abandoned", "skipped")
 
 
 @dataclass(frozen=True)
@@ -49,6 +83,15 @@ class GuildConfig:
     lang: str | None
     enabled: bool
     next_due: datetime
+    set_by: int | None = None
+    set_at: datetime | None = None
+    fresh: bool = False
+    run_kind: str = "slot"
+    tries: int = 0
+    stopped: dict | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    note: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -59,8 +102,9 @@ class Post:
     channel_id: int
     message_id: int | None
     thread_id: int | None
-    parts_done: int
     attempts: int
+    pending: str | None
+    finished_at: str | None
 
 
 def parse_hhmm(text: str) -> time:
@@ -93,6 +137,20 @@ class BotState:
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        for table, columns in _ADDED.items():
+            have = {row["name"] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            for name, kind in columns.items():
+                if name not in have:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+        # A post interrupted under the old schema counted card messages: look in the history.
+        self._db.execute(
+            "UPDATE posts SET pending = 'cards' WHERE status = 'posting' AND parts_done > 0"
+            " AND pending IS NULL AND NOT EXISTS (SELECT 1 FROM cards c"
+            " WHERE c.guild_id = posts.guild_id AND c.day = posts.day)"
+        )
 
     def close(self) -> None:
         self._db.close()
@@ -114,23 +172,53 @@ class BotState:
         timezone: str,
         lang: str | None,
         now: datetime,
+        set_by: int | None = None,
     ) -> GuildConfig:
-        """Turn posts on; the first run is at the next post time (not at once)."""
+        """Turn posts on; the first run is at the next post time (not at once). A server whose
+        posts were off gets only the newest date then, not the days it had switched off."""
         due = next_occurrence(post_time, timezone, now)
+        before = self.guild(guild_id)
+        fresh = before is None or not before.enabled or before.fresh
         self._db.execute(
-            "INSERT OR REPLACE INTO guilds VALUES (?, ?, ?, ?, ?, 1, ?)",
-            (guild_id, channel_id, post_time, timezone, lang, _utc(due)),
+            "INSERT OR REPLACE INTO guilds (guild_id, channel_id, post_time, timezone, lang,"
+            " enabled, next_due, set_by, set_at, fresh, run_kind, tries, note)"
+            " VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, 'slot', 0, ?)",
+            (
+                guild_id,
+                channel_id,
+                post_time,
+                timezone,
+                lang,
+                _utc(due),
+                set_by,
+                _utc(now),
+                int(fresh),
+                json.dumps(before.note) if before and before.note else None,
+            ),
         )
+        if before is None or not before.enabled:  # a date half posted before posts went off
+            # is not finished weeks later
+            self._db.execute(
+                "UPDATE posts SET status = 'abandoned' WHERE guild_id = ? AND status = 'posting'",
+                (guild_id,),
+            )
         config = self.guild(guild_id)
         assert config is not None
         return config
 
     def disable(self, guild_id: int) -> bool:
-        """Turn posts off; True when they were on."""
+        """Turn posts off (/digest off); True when they were on."""
         cur = self._db.execute(
             "UPDATE guilds SET enabled = 0 WHERE guild_id = ? AND enabled = 1", (guild_id,)
         )
         return cur.rowcount > 0
+
+    def stop(self, guild_id: int, key: str, **values: object) -> None:
+        """Posts stopped on their own (the channel is gone or refuses the bot): off, with why."""
+        self._db.execute(
+            "UPDATE guilds SET enabled = 0, stopped = ? WHERE guild_id = ?",
+            (json.dumps({"key": key, "values": values}), guild_id),
+        )
 
     def guild(self, guild_id: int) -> GuildConfig | None:
         row = self._db.execute("SELECT * FROM guilds WHERE guild_id = ?", (guild_id,)).fetchone()
@@ -143,33 +231,53 @@ class BotState:
         ).fetchall()
         return [_config(r) for r in rows]
 
-    def reschedule(self, guild_id: int, now: datetime) -> None:
-        """The run for this post time is done: the next one is at the next post time."""
-        config = self.guild(guild_id)
-        if config is not None:
-            due = next_occurrence(config.post_time, config.timezone, now)
-            self._db.execute(
-                "UPDATE guilds SET next_due = ? WHERE guild_id = ?", (_utc(due), guild_id)
-            )
+    def schedule(self, guild_id: int, at: datetime, kind: str, tries: int) -> None:
+        """The next run: 'slot' (a post time), 'retry' (after a failure) or 'recheck' (a late
+        digest may still land before the next post time)."""
+        self._db.execute(
+            "UPDATE guilds SET next_due = ?, run_kind = ?, tries = ? WHERE guild_id = ?",
+            (_utc(at), kind, tries, guild_id),
+        )
 
-    def retry_soon(self, guild_id: int, now: datetime) -> None:
-        """A post failed outside the loop (/digest now): let the next minute's run retry it."""
-        self._db.execute("UPDATE guilds SET next_due = ? WHERE guild_id = ?", (_utc(now), guild_id))
+    def note_error(self, guild_id: int, text: str, now: datetime) -> None:
+        self._db.execute(
+            "UPDATE guilds SET last_error = ?, last_error_at = ? WHERE guild_id = ?",
+            (text[:500], _utc(now), guild_id),
+        )
+
+    def set_note(self, guild_id: int, key: str, **values: object) -> None:
+        self._db.execute(
+            "UPDATE guilds SET note = ? WHERE guild_id = ?",
+            (json.dumps({"key": key, "values": values}), guild_id),
+        )
+
+    def served(self, guild_id: int) -> None:
+        """A run went through: the next one catches up on missed dates again."""
+        self._db.execute("UPDATE guilds SET fresh = 0 WHERE guild_id = ?", (guild_id,))
 
     # -- posts -------------------------------------------------------------------------------
     def post(self, guild_id: int, day: str) -> Post | None:
         row = self._db.execute(
             "SELECT * FROM posts WHERE guild_id = ? AND day = ?", (guild_id, day)
         ).fetchone()
-        return Post(**dict(row)) if row else None
+        return _post(row) if row else None
+
+    def statuses(self, guild_id: int) -> dict[str, str]:
+        """Every recorded date of this server -> its status."""
+        rows = self._db.execute("SELECT day, status FROM posts WHERE guild_id = ?", (guild_id,))
+        return {row["day"]: row["status"] for row in rows}
+
+    def last_posted(self, guild_id: int) -> Post | None:
+        row = self._db.execute(
+            "SELECT * FROM posts WHERE guild_id = ? AND status IN ('posted', 'partial')"
+            " ORDER BY day DESC LIMIT 1",
+            (guild_id,),
+        ).fetchone()
+        return _post(row) if row else None
 
     def begin_post(self, guild_id: int, day: str, channel_id: int) -> Post:
-        """The post record for this date, created as `posting` before anything is sent. Older
-        unfinished posts are abandoned: only the newest date is posted after downtime."""
-        self._db.execute(
-            "UPDATE posts SET status = 'abandoned' WHERE guild_id = ? AND status = 'posting' AND day < ?",
-            (guild_id, day),
-        )
+        """The post record for this date, created as `posting` before anything is sent. A post
+        already begun keeps its channel (a /digest set elsewhere applies to the next date)."""
         self._db.execute(
             "INSERT OR IGNORE INTO posts (guild_id, day, status, channel_id) VALUES (?, ?, 'posting', ?)",
             (guild_id, day, channel_id),
@@ -178,21 +286,50 @@ class BotState:
         assert post is not None
         return post
 
-    def note_attempt(self, guild_id: int, day: str) -> None:
-        """Written before the overview is sent: a later run then knows a send may have landed."""
-        self._update(guild_id, day, "attempts = attempts + 1")
+    def mark_pending(self, guild_id: int, day: str, what: str) -> None:
+        """Written before a send: a later run then knows the send may have landed."""
+        self._update(guild_id, day, "pending = ?", what)
 
-    def set_message(self, guild_id: int, day: str, message_id: int) -> None:
-        self._update(guild_id, day, "message_id = ?", message_id)
+    def set_message(self, guild_id: int, day: str, message_id: int | None) -> None:
+        """The overview is recorded (or forgotten, None, when it was deleted)."""
+        self._update(guild_id, day, "message_id = ?, pending = NULL", message_id)
 
     def set_thread(self, guild_id: int, day: str, thread_id: int) -> None:
         self._update(guild_id, day, "thread_id = ?", thread_id)
 
-    def set_parts_done(self, guild_id: int, day: str, parts: int) -> None:
-        self._update(guild_id, day, "parts_done = ?", parts)
+    def cards(self, guild_id: int, day: str) -> set[str]:
+        """The arXiv ids whose cards went out for this date."""
+        rows = self._db.execute(
+            "SELECT arxiv_id FROM cards WHERE guild_id = ? AND day = ?", (guild_id, day)
+        )
+        return {row["arxiv_id"] for row in rows}
 
-    def finish_post(self, guild_id: int, day: str) -> None:
-        self._update(guild_id, day, "status = 'posted'")
+    def record_cards(
+        self, guild_id: int, day: str, found: Iterable[tuple[str, int]], settled: bool = True
+    ) -> None:
+        """(arXiv id, message id) pairs that landed; `settled` clears `pending` in the same
+        transaction, so the record and the end of the uncertainty are one write."""
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT OR IGNORE INTO cards (guild_id, day, arxiv_id, message_id) VALUES (?, ?, ?, ?)",
+                [(guild_id, day, arxiv_id, message_id) for arxiv_id, message_id in found],
+            )
+            if settled:
+                self._update(guild_id, day, "pending = NULL")
+
+    def failed_try(self, guild_id: int, day: str) -> None:
+        self._update(guild_id, day, "attempts = attempts + 1")
+
+    def finish_post(self, guild_id: int, day: str, status: str, now: datetime) -> None:
+        assert status in DONE
+        self._update(guild_id, day, "status = ?, finished_at = ?", status, _utc(now))
+
+    def skip_days(self, guild_id: int, days: Iterable[str], channel_id: int, now: datetime) -> None:
+        """Dates left out by the catch-up cap: recorded as over, never posted later."""
+        for day in days:
+            self.begin_post(guild_id, day, channel_id)
+            self.finish_post(guild_id, day, "skipped", now)
 
     def _update(self, guild_id: int, day: str, assignment: str, *values: object) -> None:
         self._db.execute(
@@ -206,6 +343,10 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(ZoneInfo("UTC")).isoformat(timespec="seconds")
 
 
+def _when(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
 def _config(row: sqlite3.Row) -> GuildConfig:
     return GuildConfig(
         guild_id=row["guild_id"],
@@ -215,4 +356,27 @@ def _config(row: sqlite3.Row) -> GuildConfig:
         lang=row["lang"],
         enabled=bool(row["enabled"]),
         next_due=datetime.fromisoformat(row["next_due"]),
+        set_by=row["set_by"],
+        set_at=_when(row["set_at"]),
+        fresh=bool(row["fresh"]),
+        run_kind=row["run_kind"],
+        tries=row["tries"],
+        stopped=json.loads(row["stopped"]) if row["stopped"] else None,
+        last_error=row["last_error"],
+        last_error_at=_when(row["last_error_at"]),
+        note=json.loads(row["note"]) if row["note"] else None,
+    )
+
+
+def _post(row: sqlite3.Row) -> Post:
+    return Post(
+        guild_id=row["guild_id"],
+        day=row["day"],
+        status=row["status"],
+        channel_id=row["channel_id"],
+        message_id=row["message_id"],
+        thread_id=row["thread_id"],
+        attempts=row["attempts"],
+        pending=row["pending"],
+        finished_at=row["finished_at"],
     )

@@ -1,40 +1,35 @@
-"""/digest set|off|now and the daily post loop.
+"""/digest set|off|now|status and the loop that runs the daily posts.
 
-The loop wakes every minute and serves the servers whose post time has come (each at its own
-time and zone). A run posts the newest digest date not yet posted there: an overview message and
-a thread with the cards. Exactly once per server and date across restarts and HTTP failures:
-see bot/state.py for the record kept before and after every send.
+The loop wakes every minute and hands the servers whose run is due to bot/runner.py (each at
+its own post time and zone). What a run posts and when it runs again: bot/schedule.py. How a
+date is posted exactly once per server and paper: bot/posting.py and bot/state.py.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from typing import TYPE_CHECKING
+from zoneinfo import available_timezones
 
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot import render
 from bot.cogs.admin import require_manager
 from bot.errors import UserError
 from bot.i18n import Lang, lang_of, t
+from bot.posting import ALL_PERMS, missing_perms
 from bot.render import NO_MENTIONS
-from bot.state import GuildConfig, Post, parse_hhmm
-from store.index import Index
+from bot.runner import DigestRunner, RunResult, post_lang, reason_text
+from bot.state import GuildConfig, parse_hhmm
 
 if TYPE_CHECKING:
     from bot.app import PaperBot
 
 log = logging.getLogger(__name__)
-Outcome = Literal["posted", "already", "failed", "gone", "empty"]
-THREAD_EXISTS = 160004  # Discord: "A thread has already been created for this message"
-
-
-class ChannelGone(Exception):
-    """The configured channel was deleted or the bot may no longer post there."""
+COMMON_ZONES = ("Asia/Seoul", "UTC", "Asia/Tokyo", "America/New_York", "Europe/London")
 
 
 class Digest(commands.Cog):
@@ -47,7 +42,7 @@ class Digest(commands.Cog):
 
     def __init__(self, bot: PaperBot) -> None:
         self.bot = bot
-        self._retrying: set[int] = set()  # servers whose last run failed and retry each minute
+        self.runner = DigestRunner(bot)
 
     async def cog_load(self) -> None:
         self.daily.start()
@@ -82,25 +77,43 @@ class Digest(commands.Cog):
         language: str | None = None,
     ) -> None:
         """Post the daily digest in a channel"""
-        assert interaction.guild is not None
+        guild = interaction.guild
+        assert guild is not None
+        lang = lang_of(interaction.locale)
         settings = self.bot.settings
         post_time = _checked_time(time or settings.post_time)
         zone = _checked_zone(timezone or settings.timezone)
+        if missing := missing_perms(channel, guild.me, ALL_PERMS):
+            raise UserError(
+                "digest_cannot_post",
+                channel=channel.mention,
+                perms=", ".join(t(f"perm_{p}", lang) for p in missing),
+            )
         config = self.bot.state.configure(
-            interaction.guild.id, channel.id, post_time, zone, language, discord.utils.utcnow()
+            guild.id,
+            channel.id,
+            post_time,
+            zone,
+            language,
+            discord.utils.utcnow(),
+            set_by=interaction.user.id,
         )
-        lang = lang_of(interaction.locale)
-        post_lang = self._lang(interaction.guild, config)
         text = t(
             "digest_set",
             lang,
             channel=channel.mention,
             time=post_time,
             tz=zone,
-            lang_name=t(f"lang_{post_lang}", lang),
+            lang_name=t(f"lang_{post_lang(guild, config)}", lang),
             next=discord.utils.format_dt(config.next_due, "F"),
         )
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @set_channel.autocomplete("timezone")
+    async def timezone_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=z, value=z) for z in zone_matches(current)]
 
     @digest.command(name="off")
     async def off(self, interaction: discord.Interaction) -> None:
@@ -109,179 +122,146 @@ class Digest(commands.Cog):
         was_on = self.bot.state.disable(interaction.guild.id)
         lang = lang_of(interaction.locale)
         await interaction.response.send_message(
-            t("digest_off" if was_on else "digest_was_off", lang), ephemeral=True
+            t("digest_off" if was_on else "digest_was_off", lang),
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
         )
 
     @digest.command(name="now")
     async def now(self, interaction: discord.Interaction) -> None:
         """Post the newest digest now, if it was not posted yet"""
-        assert interaction.guild is not None
-        config = self.bot.state.guild(interaction.guild.id)
+        guild = interaction.guild
+        assert guild is not None
+        config = self.bot.state.guild(guild.id)
+        lang = lang_of(interaction.locale)
+        if config is not None and not config.enabled and config.stopped:
+            reason = reason_text(config.stopped, lang)
+            raise UserError("digest_gone", channel=f"<#{config.channel_id}>", reason=reason)
         if config is None or not config.enabled:
             raise UserError("digest_not_set")
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        await self.bot.refresh_source()
-        outcome, day = await self.serve(config)
-        if outcome == "failed":
-            self.bot.state.retry_soon(config.guild_id, discord.utils.utcnow())
-        lang = lang_of(interaction.locale)
         channel = f"<#{config.channel_id}>"
-        key = {
-            "posted": "digest_posted",
-            "already": "digest_already",
-            "failed": "digest_failed",
-            "gone": "digest_gone",
-            "empty": "no_index",
-        }[outcome]
-        await interaction.followup.send(
-            t(key, lang, day=day, channel=channel), ephemeral=True, allowed_mentions=NO_MENTIONS
+        if self.runner.lock(guild.id).locked():  # the daily run is sending: nothing to add
+            await interaction.response.send_message(
+                t("digest_busy", lang, channel=channel),
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+            )
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        started = discord.utils.utcnow()
+        await self.runner.refresh(started)  # global: at most once per INGEST_EVERY
+        result = await self.runner.serve(guild.id)
+        if result.outcome == "failed":  # retried by the loop, with backoff
+            self.runner.reschedule(guild.id, result, started)
+        text = self._now_text(result, guild.id, channel, lang)
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    def _now_text(self, result: RunResult, guild_id: int, channel: str, lang: Lang) -> str:
+        if result.outcome == "posted":
+            if len(result.posted) > 1:
+                return t("digest_posted_many", lang, days=", ".join(result.posted), channel=channel)
+            return t("digest_posted", lang, day=result.posted[0], channel=channel)
+        if result.outcome == "nothing":
+            return t("digest_already", lang, day=result.day)
+        if result.outcome == "busy":
+            return t("digest_busy", lang, channel=channel)
+        if result.outcome == "gone" and result.stopped:
+            return t("digest_gone", lang, channel=channel, reason=reason_text(result.stopped, lang))
+        if result.outcome == "failed":
+            config = self.bot.state.guild(guild_id)
+            when = discord.utils.format_dt(config.next_due, "R") if config else "?"
+            return t(
+                "digest_failed",
+                lang,
+                day=result.day,
+                error=result.error,
+                when=t("retry_at", lang, when=when),
+            )
+        if result.outcome == "off":
+            return t("digest_not_set", lang)
+        return t("no_index", lang)
+
+    @digest.command(name="status")
+    async def status(self, interaction: discord.Interaction) -> None:
+        """Show the daily digest settings, the last and next post and the last error"""
+        guild = interaction.guild
+        assert guild is not None
+        lang = lang_of(interaction.locale)
+        config = self.bot.state.guild(guild.id)
+        if config is None:
+            raise UserError("digest_not_set")
+        text = "\n".join(self.status_lines(guild, config, lang))
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    def status_lines(self, guild: discord.Guild, config: GuildConfig, lang: Lang) -> list[str]:
+        state = self.bot.state
+        lines = [
+            t("status_stopped", lang, reason=reason_text(config.stopped, lang))
+            if config.stopped and not config.enabled
+            else t("status_on" if config.enabled else "status_off", lang),
+            t(
+                "status_where",
+                lang,
+                channel=f"<#{config.channel_id}>",
+                time=config.post_time,
+                tz=config.timezone,
+                lang_name=t(f"lang_{post_lang(guild, config)}", lang),
+            ),
+        ]
+        who = f"<@{config.set_by}>" if config.set_by else t("status_unknown_user", lang)
+        lines.append(t("status_set_by", lang, user=who, when=_when(config.set_at, "D")))
+        last = state.last_posted(guild.id)
+        lines.append(
+            t("status_last", lang, day=last.day, when=_when(_iso(last.finished_at), "R"))
+            if last
+            else t("status_never", lang)
         )
+        if config.enabled:
+            key = {"retry": "status_retry", "recheck": "status_recheck"}.get(
+                config.run_kind, "status_next"
+            )
+            lines.append(t(key, lang, when=_when(config.next_due, "F"), tries=config.tries + 1))
+        if config.last_error:
+            lines.append(
+                t(
+                    "status_error",
+                    lang,
+                    when=_when(config.last_error_at, "R"),
+                    error=config.last_error,
+                )
+            )
+        if config.note:
+            lines.append(
+                t("status_note", lang, note=t(config.note["key"], lang, **config.note["values"]))
+            )
+        return lines
 
     # -- the daily loop ----------------------------------------------------------------------
     @tasks.loop(minutes=1)
     async def daily(self) -> None:
         try:
-            await self.run_due(discord.utils.utcnow())
+            await self.runner.run_due(discord.utils.utcnow())
         except Exception:  # an escaping error would end the loop, and every later post with it
             log.exception("daily post run failed")
-
-    async def run_due(self, now: datetime) -> None:
-        due = self.bot.state.due(now)
-        if not due:
-            return
-        if any(c.guild_id not in self._retrying for c in due):  # a retry needs no new ingest
-            try:
-                await self.bot.refresh_source()
-            except Exception:
-                log.exception("daily ingest failed; posting from the current index")
-        for config in due:
-            outcome, _ = await self.serve(config)
-            if outcome == "failed":
-                self._retrying.add(config.guild_id)
-            else:
-                self._retrying.discard(config.guild_id)
-                self.bot.state.reschedule(config.guild_id, now)
 
     @daily.before_loop
     async def before_daily(self) -> None:
         await self.bot.wait_until_ready()
 
-    async def serve(self, config: GuildConfig) -> tuple[Outcome, str | None]:
-        """Post the newest digest date to this server unless it was posted there already."""
-        day = await self.bot.query(Index.latest_date)
-        if day is None:
-            return "empty", None
-        existing = self.bot.state.post(config.guild_id, day)
-        if existing is not None and existing.status == "posted":
-            return "already", day
-        papers = await self.bot.query(Index.papers_on, day)
-        try:
-            await self._post(config, day, papers)
-        except ChannelGone as gone:
-            log.warning("server %s: %s; daily posts switched off", config.guild_id, gone)
-            self.bot.state.disable(config.guild_id)
-            return "gone", day
-        except discord.HTTPException as error:
-            log.warning(
-                "server %s: posting %s failed (%s); retrying next minute",
-                config.guild_id,
-                day,
-                error.status,
-            )
-            return "failed", day
-        except Exception:
-            log.exception("server %s: posting %s failed", config.guild_id, day)
-            return "failed", day
-        log.info(
-            "server %s: posted the digest of %s (%d papers)", config.guild_id, day, len(papers)
-        )
-        return "posted", day
 
-    def _lang(self, guild: discord.Guild, config: GuildConfig) -> Lang:
-        return (
-            "ko"
-            if config.lang == "ko"
-            else "en"
-            if config.lang == "en"
-            else lang_of(guild.preferred_locale)
-        )
+@cache
+def _zones() -> tuple[str, ...]:
+    return tuple(sorted(available_timezones()))
 
-    async def _post(self, config: GuildConfig, day: str, papers: list) -> None:
-        guild = self.bot.get_guild(config.guild_id)
-        channel = guild.get_channel(config.channel_id) if guild else None
-        if guild is None or not isinstance(channel, discord.TextChannel):
-            raise ChannelGone(f"channel {config.channel_id} not found")
-        state = self.bot.state
-        post = state.begin_post(guild.id, day, channel.id)
-        lang = self._lang(guild, config)
-        threads_allowed = (
-            channel.permissions_for(guild.me).create_public_threads and post.thread_id != 0
-        )
-        head, parts = render.digest_post(day, papers, lang, in_thread=threads_allowed)
-        try:
-            message = await self._overview(channel, post, head)
-            target = await self._thread(guild, message, post, lang) if threads_allowed else channel
-            if not threads_allowed and post.thread_id is None:
-                state.set_thread(guild.id, day, 0)
-            for number in range(post.parts_done, len(parts)):
-                await target.send(embeds=parts[number], allowed_mentions=NO_MENTIONS)
-                state.set_parts_done(guild.id, day, number + 1)
-        except (discord.Forbidden, discord.NotFound) as error:
-            raise ChannelGone(f"#{channel.name}: {error.status} {error.text}") from error
-        state.finish_post(guild.id, day)
 
-    async def _overview(
-        self, channel: discord.TextChannel, post: Post, head: discord.Embed
-    ) -> discord.Message | discord.PartialMessage:
-        """The overview message: the recorded one, one that landed although its send failed
-        (found in the recent history), or a new one."""
-        state = self.bot.state
-        if post.message_id:
-            return channel.get_partial_message(post.message_id)
-        if post.attempts:
-            found = await self._find_overview(channel, head.url or "")
-            if found is not None:
-                state.set_message(post.guild_id, post.day, found.id)
-                return found
-        state.note_attempt(post.guild_id, post.day)
-        message = await channel.send(embed=head, allowed_mentions=NO_MENTIONS)
-        state.set_message(post.guild_id, post.day, message.id)
-        return message
-
-    async def _find_overview(
-        self, channel: discord.TextChannel, url: str
-    ) -> discord.Message | None:
-        try:
-            async for message in channel.history(limit=50):
-                if message.author.id == self.bot.user.id and any(
-                    e.url == url for e in message.embeds
-                ):
-                    return message
-        except discord.Forbidden:
-            pass  # no Read Message History: assume the failed send did not land
-        return None
-
-    async def _thread(
-        self,
-        guild: discord.Guild,
-        message: discord.Message | discord.PartialMessage,
-        post: Post,
-        lang: Lang,
-    ) -> discord.Thread:
-        if post.thread_id:
-            thread = guild.get_thread(post.thread_id) or await guild.fetch_channel(post.thread_id)
-        else:
-            try:
-                thread = await message.create_thread(
-                    name=t("thread_name", lang, day=post.day), auto_archive_duration=1440
-                )
-            except discord.HTTPException as error:
-                if error.code != THREAD_EXISTS:
-                    raise
-                thread = await guild.fetch_channel(message.id)  # a message's thread has its id
-            self.bot.state.set_thread(guild.id, post.day, thread.id)
-        assert isinstance(thread, discord.Thread)
-        return thread
+def zone_matches(current: str, limit: int = 25) -> list[str]:
+    """Time zones for the autocomplete: names starting with the text first, then containing it."""
+    text = current.strip().lower()
+    if not text:
+        return list(COMMON_ZONES)
+    starts = [z for z in _zones() if z.lower().startswith(text)]
+    contains = [z for z in _zones() if text in z.lower() and z not in starts]
+    return (starts + contains)[:limit]
 
 
 def _checked_time(value: str) -> str:
@@ -293,11 +273,19 @@ def _checked_time(value: str) -> str:
 
 
 def _checked_zone(value: str) -> str:
-    try:
-        ZoneInfo(value.strip())
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UserError("bad_timezone", value=value) from None
-    return value.strip()
+    """One of the IANA names Python knows: `America` (a folder) or `Mars/Base` is refused."""
+    zone = value.strip()
+    if zone not in _zones():
+        raise UserError("bad_timezone_pick", value=value)
+    return zone
+
+
+def _iso(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _when(moment: datetime | None, style: str) -> str:
+    return discord.utils.format_dt(moment, style) if moment else "–"  # type: ignore[arg-type]
 
 
 async def setup(bot: PaperBot) -> None:
