@@ -6,18 +6,35 @@ import argparse
 import json
 import logging
 import sys
-from datetime import date
+from collections.abc import Callable
 from pathlib import Path
 
+from pydantic import ValidationError
+
+from store.dates import PERIODS, iso_date
+from store.errors import StoreError
 from store.models import Answer, Paper
 from store.settings import Settings
 
 
 def _iso(text: str) -> str:
     try:
-        return date.fromisoformat(text).isoformat()
+        return iso_date(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a digest date (YYYY-MM-DD): {text!r}") from None
+
+
+def _count(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}")
+        return value
+
+    return parse
 
 
 def _print_json(data: object) -> None:
@@ -41,7 +58,7 @@ def print_paper(
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
-    from ingest.pipeline import ingest, open_index, rebuild
+    from ingest.pipeline import ingest, rebuild
 
     bar = tqdm(total=0, unit="paper", disable=args.json or not sys.stderr.isatty(), file=sys.stderr)
 
@@ -51,13 +68,14 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         bar.refresh()
 
     paths = [Path(p) for p in args.paths] or None
-    if args.full:
-        if paths:
-            settings = settings.model_copy(update={"digests": paths[0]})
-        _, report = rebuild(settings, progress=progress)
-    else:
-        report = ingest(settings, paths, index=open_index(settings), progress=progress)
-    bar.close()
+    allow = args.allow_mass_removal
+    try:
+        if args.full:
+            _, report = rebuild(settings, paths=paths, progress=progress, allow_mass_removal=allow)
+        else:
+            report = ingest(settings, paths, progress=progress, allow_mass_removal=allow)
+    finally:
+        bar.close()
     if args.json:
         _print_json(report.to_json())
         return 0
@@ -68,6 +86,10 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     )
     for skip in report.skipped:
         print(f"skipped {skip.source}: {skip.reason}")
+    if report.removals_held:
+        print("Nothing was removed this run, because part of the source could not be read:")
+        for problem in report.removals_held:
+            print(f"  {problem}")
     return 0
 
 
@@ -91,6 +113,9 @@ def cmd_today(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _print_json({"date": day, "papers": [p.to_json() for p in papers]})
         return 0
+    if day is None and args.date and index.dates():
+        print(f"No digest on or before {args.date}; the first is {index.dates()[0]}.")
+        return 1
     if day is None:
         print("No digest indexed yet: run `paperbot ingest`.")
         return 1
@@ -132,8 +157,14 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.pipeline import open_index
     from store.retrieval import search
 
+    try:
+        question = args.question.encode("utf-8").decode("utf-8").strip()
+    except UnicodeError:
+        raise StoreError("the question is not valid UTF-8 text") from None
+    if not question:
+        raise StoreError("the question is empty")
     index = open_index(settings)
-    answer = search(index, args.question, args.since, args.until, args.min_votes, args.k)
+    answer = search(index, question, args.since, args.until, args.min_votes, args.k)
     if args.json:
         _print_json(answer.to_json())
     else:
@@ -144,6 +175,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from measure.evaluate import run_eval
 
+    if not Path(args.queries).is_file():
+        raise StoreError(f"no such queries file: {args.queries}")
     return run_eval(settings, Path(args.queries), args.out, args.k, args.configs.split(","))
 
 
@@ -157,19 +190,35 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.discord_token is None:
         print("DISCORD_TOKEN is not set: see README, 'Connect Discord'.", file=sys.stderr)
         return 2
+    import discord
+
     from bot import create_bot
 
     logging.getLogger().setLevel(logging.INFO)  # the bot reports syncs, posts and ingests
-    create_bot(settings).run(settings.discord_token.get_secret_value(), log_handler=None)
+    try:
+        create_bot(settings).run(settings.discord_token.get_secret_value(), log_handler=None)
+    except discord.LoginFailure:
+        print(
+            "Discord rejected DISCORD_TOKEN: copy the bot token again (Developer Portal -> your "
+            "application -> Bot -> Reset Token) into .env; see README, 'Connect Discord'.",
+            file=sys.stderr,
+        )
+        return 2
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="paperbot", description=__doc__)
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("ingest", help="index the digests (incremental)")
     p.add_argument("paths", nargs="*", help="digest files/folders (default: PAPERBOT_DIGESTS)")
     p.add_argument("--full", action="store_true", help="rebuild into a new index, then switch")
+    p.add_argument(
+        "--allow-mass-removal",
+        action="store_true",
+        help="let this run remove many papers (or switch to a much smaller rebuilt index)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ingest)
     p = sub.add_parser("parse", help="parse digests, print entries")
@@ -181,22 +230,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_today)
     p = sub.add_parser("top", help="top-voted papers")
-    p.add_argument("--period", choices=["day", "week", "month", "year", "all"], default="week")
-    p.add_argument("-n", type=int, default=10)
+    p.add_argument("--period", choices=PERIODS, default="week")
+    p.add_argument("-n", type=_count(1, 100), default=10)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_top)
     p = sub.add_parser("ask", help="find papers answering a question")
     p.add_argument("question")
     p.add_argument("--since", type=_iso)
     p.add_argument("--until", type=_iso)
-    p.add_argument("--min-votes", type=int)
-    p.add_argument("-k", type=int, default=5)
+    p.add_argument("--min-votes", type=_count(0, 100_000))
+    p.add_argument("-k", type=_count(1, 50), default=5)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ask)
     p = sub.add_parser("eval", help="retrieval metrics over labelled queries")
     p.add_argument("queries")
     p.add_argument("--out")
-    p.add_argument("-k", type=int, default=10)
+    p.add_argument("-k", type=_count(1, 100), default=10)
     p.add_argument("--configs", default="hybrid", help="comma-separated: hybrid,dense,bm25,...")
     p.set_defaults(func=cmd_eval)
     p = sub.add_parser("bench", help="performance benchmark")
@@ -213,12 +262,37 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Every failure is one line on stderr and a non-zero exit: 2 for a bad command line or
+    setting, 3 for what the store refused or could not do, 1 for anything unexpected (with the
+    traceback under --debug)."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     if getattr(args, "since", None) and getattr(args, "until", None) and args.since > args.until:
-        print("--since is after --until", file=sys.stderr)
-        return 2
-    return args.func(args, Settings())
+        return _fail(f"--since {args.since} is after --until {args.until}", 2)
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        return _fail(f"bad setting (environment or .env): {problems}", 2)
+    try:
+        return args.func(args, settings)
+    except StoreError as error:
+        if args.debug:
+            raise
+        return _fail(str(error), 3)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+    except Exception as error:
+        if args.debug:
+            raise
+        text = str(error).strip().splitlines()
+        detail = f"{type(error).__name__}: {text[0][:300] if text else ''}"
+        return _fail(f"{args.command} failed: {detail} (run with --debug for the traceback)", 1)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"paperbot: {message}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

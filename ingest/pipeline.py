@@ -1,4 +1,8 @@
-"""Digest files -> papers -> passages -> vectors -> index. Incremental by content hash."""
+"""Digest files -> papers -> passages -> vectors -> index. Incremental by content hash.
+
+Every write holds the data dir's writer lock (store/writelock.py) and passes the guards in
+ingest/guards.py first, so no operator mistake empties the index.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ingest import guards
 from ingest.chunk import CHUNK_SIZE, CHUNK_VERSION, chunk_paper
-from ingest.parse import Skipped, parse_paths, unique_papers
+from ingest.parse import ParseResult, Skipped, parse_paths, unique_papers
+from store import writelock
 from store.embedders import Embedder, get_embedder
+from store.faults import crash_point
+from store.handle import IndexHandle
 from store.index import Index
 from store.models import Paper
 from store.settings import Settings
 
 log = logging.getLogger(__name__)
-LAYOUT = f"c{CHUNK_VERSION}s{CHUNK_SIZE}"
+CHUNKING = f"c{CHUNK_VERSION}s{CHUNK_SIZE}"
 BATCH = 256  # papers per embed+write step; bounds memory and gives the progress bar its ticks
 
 Progress = Callable[[int, int], None]  # (papers done, papers to embed)
@@ -31,19 +39,26 @@ class IngestReport:
     papers_removed: int = 0
     passages_embedded: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    removals_held: list[str] = field(default_factory=list)  # why nothing was removed this run
 
     def to_json(self) -> dict:
         data = asdict(self)
         data["skipped"] = [{"source": s.source, "reason": s.reason} for s in self.skipped]
         return data
 
+    @property
+    def papers(self) -> int:
+        return self.papers_new + self.papers_updated + self.papers_unchanged
+
+
+def open_handle(settings: Settings, embedder: Embedder | None = None) -> IndexHandle:
+    """The active index for these settings, followed across rebuilds (the bot keeps one)."""
+    return IndexHandle(settings, embedder or get_embedder(settings.embedder), CHUNKING)
+
 
 def open_index(settings: Settings, embedder: Embedder | None = None) -> Index:
-    """The active index for these settings (embedder and chunking fix the collection names)."""
-    index = Index(settings, embedder or get_embedder(settings.embedder), LAYOUT)
-    if healed := index.heal_lexical():
-        log.warning("lexical index was empty; rebuilt %d passages from Chroma", healed)
-    return index
+    """The active index as it is now (a one-shot command's view)."""
+    return open_handle(settings, embedder).current()
 
 
 def ingest(
@@ -51,23 +66,98 @@ def ingest(
     paths: Iterable[Path] | None = None,
     index: Index | None = None,
     progress: Progress | None = None,
+    allow_mass_removal: bool = False,
 ) -> IngestReport:
-    """Bring the index in step with the digests. With no `paths` the configured source is the
-    whole truth, so papers gone from it are removed; explicit paths only add and update."""
-    index = index or open_index(settings)
+    """Bring the active index in step with the digests. With no `paths` the configured folder
+    is the whole truth, so papers gone from it are removed (within the guards); explicit paths
+    only add and update, and never move a paper back to an older day."""
     mirror = paths is None
-    parsed = parse_paths(list(paths) if paths is not None else [settings.digests])
+    sources = [settings.digests] if paths is None else list(paths)
+    with writelock.writer(settings.data_dir, "paperbot ingest"):
+        unreadable = guards.check_sources(sources)
+        parsed = parse_paths(sources)
+        if mirror:
+            guards.check_papers(len(parsed.papers), sources)
+        target = _active(settings, index)
+        where = ", ".join(str(p) for p in sources)
+        return _fill(target, parsed, mirror, where, unreadable, progress, allow_mass_removal)
+
+
+def rebuild(
+    settings: Settings,
+    index: Index | None = None,
+    progress: Progress | None = None,
+    paths: Iterable[Path] | None = None,
+    allow_mass_removal: bool = False,
+) -> tuple[Index, IngestReport]:
+    """Blue/green: fill a new generation from the source (the configured folder, or all of
+    `paths`) while the active one keeps answering, then switch the pointer. The old active
+    generation stays until the next switch. Returns the new (active) index."""
+    sources = [settings.digests] if paths is None else list(paths)
+    with writelock.writer(settings.data_dir, "paperbot ingest --full"):
+        unreadable = guards.check_sources(sources)
+        parsed = parse_paths(sources)
+        guards.check_papers(len(parsed.papers), sources)
+        current = _active(settings, index)
+        registry = current.registry
+        if dropped := registry.discard_unfinished():
+            log.warning("dropped %d half-built generation(s) of an earlier rebuild", dropped)
+        fresh = Index(settings, current.embedder, registry.begin(), current.client, registry)
+        try:
+            where = ", ".join(str(p) for p in sources)
+            report = _fill(fresh, parsed, True, where, unreadable, progress, allow_mass_removal)
+            guards.check_activation(fresh.counts()[0], current.counts()[0], allow_mass_removal)
+        except BaseException:
+            fresh.close()
+            registry.discard(fresh.gen)
+            raise
+        crash_point("rebuild-filled")
+        registry.activate(fresh.gen)
+        return fresh, report
+
+
+def _active(settings: Settings, index: Index | None) -> Index:
+    """The index a writer must write to: the active generation, whatever `index` a caller
+    holds (another process may have switched since it was opened)."""
+    if index is not None:
+        active = index.registry.ensure_active()
+        if active == index.gen:
+            return index
+        log.warning(
+            "generation %d is no longer active; writing to %d", index.generation, active.number
+        )
+    return open_handle(settings, index.embedder if index else None).writable()
+
+
+def _fill(
+    index: Index,
+    parsed: ParseResult,
+    mirror: bool,
+    where: str,
+    unreadable: list[str],
+    progress: Progress | None,
+    allow_mass_removal: bool,
+) -> IngestReport:
     papers = unique_papers(parsed.papers)
     known = index.paper_hashes()
     report = IngestReport(files=parsed.files, entries=len(parsed.papers), skipped=parsed.skipped)
+    if not mirror:  # a file given by hand never moves a paper back to an older day
+        indexed = index.catalog
+        papers = {
+            aid: p for aid, p in papers.items() if aid not in indexed or indexed[aid].date <= p.date
+        }
     todo = [p for p in papers.values() if known.get(p.arxiv_id) != p.content_hash()]
     report.papers_new = sum(1 for p in todo if p.arxiv_id not in known)
     report.papers_updated = len(todo) - report.papers_new
     report.papers_unchanged = len(papers) - len(todo)
     if mirror:
         gone = sorted(set(known) - set(papers))
-        index.remove(gone)
-        report.papers_removed = len(gone)
+        if gone and unreadable:
+            report.removals_held = unreadable
+        elif gone:
+            guards.check_removal(len(gone), len(known), where, allow_mass_removal)
+            index.remove(gone)
+            report.papers_removed = len(gone)
     report.passages_embedded = embed_and_write(index, todo, progress)
     return report
 
@@ -88,15 +178,3 @@ def embed_and_write(index: Index, papers: list[Paper], progress: Progress | None
         if progress:
             progress(start + len(batch), len(papers))
     return embedded
-
-
-def rebuild(
-    settings: Settings, index: Index | None = None, progress: Progress | None = None
-) -> tuple[Index, IngestReport]:
-    """Blue/green: fill a new generation from the source while `index` keeps answering, then
-    switch the active pointer. Returns the new (active) index."""
-    current = index or open_index(settings)
-    fresh = current.next_generation()
-    report = ingest(settings, index=fresh, progress=progress)
-    fresh.activate()
-    return fresh, report

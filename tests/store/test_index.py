@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from store.embedders import HashEmbedder
+from store.handle import IndexHandle
 from store.index import Index
 from store.models import Chunk, Paper
 from store.retrieval import search, similar
@@ -35,9 +36,13 @@ def write(index: Index, *papers: Paper) -> None:
     index.write(items)
 
 
+def handle(settings) -> IndexHandle:
+    return IndexHandle(settings, HashEmbedder(), "test")
+
+
 @pytest.fixture
 def index(settings) -> Index:
-    return Index(settings, HashEmbedder(), "test")
+    return handle(settings).writable()
 
 
 PAPERS = [
@@ -121,11 +126,12 @@ def test_similar_excludes_the_paper_itself(index: Index) -> None:
 
 def test_new_generation_is_invisible_until_activated(index: Index, settings) -> None:
     write(index, *PAPERS)
-    fresh = index.next_generation()
+    registry = index.registry
+    fresh = handle(settings).open(registry.begin())
     write(fresh, PAPERS[0])
-    assert Index(settings, HashEmbedder(), "test").generation == index.generation
-    fresh.activate()
-    reopened = Index(settings, HashEmbedder(), "test")
+    assert handle(settings).current().generation == index.generation
+    registry.activate(fresh.gen)
+    reopened = handle(settings).current()
     assert reopened.generation == fresh.generation
     assert list(reopened.catalog) == ["2401.00001"]
     assert index.get("2401.00003") is not None, "the old generation still answers"
