@@ -77,7 +77,7 @@ class Skipped:
 class ParseResult:
     papers: list[Paper] = field(default_factory=list)  # every entry, in file order
     skipped: list[Skipped] = field(default_factory=list)
-    files: int = 0  # digest files read
+    files: int = 0  # digest files looked at, the skipped ones included
 
 
 @dataclass
@@ -256,7 +256,10 @@ def _blocks(
 ) -> Iterator[_Block]:
     section_date, section_problem = fallback_date, None
     if fallback_date is not None and calendar_date(fallback_date) is None:
-        section_date, section_problem = None, f"date {fallback_date} is not a calendar date"
+        section_date, section_problem = (
+            None,
+            f"the file's date {fallback_date} is not a calendar date",
+        )
     block: _Block | None = None
     for number, line in enumerate(lines, start=1):
         bad = bad_lines.get(number)
