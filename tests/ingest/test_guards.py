@@ -1,0 +1,113 @@
+"""Operator mistakes never empty the index: each guard refuses with a sentence and removes
+nothing. Each test fails on a pipeline without its guard."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import ingest, open_index, rebuild
+from store.errors import IngestRefused
+from tests.conftest import SAMPLES
+
+root_can_read_anything = pytest.mark.skipif(
+    os.geteuid() == 0, reason="root reads files of any mode"
+)
+
+
+@pytest.fixture
+def indexed(tmp_path: Path, settings):
+    folder = tmp_path / "digests"
+    shutil.copytree(SAMPLES, folder)
+    indexed = settings.model_copy(update={"digests": folder})
+    assert ingest(indexed).papers_new == 62
+    return indexed
+
+
+def papers(settings) -> int:
+    return len(open_index(settings).catalog)
+
+
+@pytest.mark.parametrize("where", ["does-not-exist", "empty"])
+def test_a_missing_or_empty_folder_changes_nothing(indexed, tmp_path: Path, where: str) -> None:
+    folder = tmp_path / where
+    if where == "empty":
+        folder.mkdir()
+    wrong = indexed.model_copy(update={"digests": folder})
+    with pytest.raises(IngestRefused, match="nothing was changed"):
+        ingest(wrong)
+    with pytest.raises(IngestRefused):
+        rebuild(wrong)
+    assert papers(indexed) == 62
+
+
+def test_removing_most_of_the_index_needs_the_override(indexed) -> None:
+    for day in ("2023-12-12", "2023-12-18", "2024-02-16"):
+        (indexed.digests / f"{day}.md").unlink()
+    with pytest.raises(IngestRefused, match="refusing to remove 41 of 62"):
+        ingest(indexed)
+    assert papers(indexed) == 62
+    assert ingest(indexed, allow_mass_removal=True).papers_removed == 41
+    assert papers(indexed) == 21
+
+
+def test_full_rebuild_from_one_file_does_not_shrink_the_index(indexed) -> None:
+    before = open_index(indexed).generation
+    with pytest.raises(IngestRefused, match="holds 12 papers, the current one 62"):
+        rebuild(indexed, paths=[indexed.digests / "2024-05-30.md"])
+    index = open_index(indexed)
+    assert (index.generation, len(index.catalog)) == (before, 62)
+    state = index.registry.state()
+    assert state.building == () and len(state.prefixes) == 1, "the refused build is dropped"
+
+
+def test_full_rebuild_takes_every_path_given(indexed) -> None:
+    a, b = indexed.digests / "2023-12-12.md", indexed.digests / "2023-12-18.md"
+    fresh, report = rebuild(indexed, paths=[a, b], allow_mass_removal=True)
+    assert report.files == 2 and len(fresh.catalog) == 28
+    assert sorted(open_index(indexed).dates()) == ["2023-12-12", "2023-12-18"]
+
+
+def test_a_file_given_by_hand_never_moves_a_paper_back_in_time(indexed, tmp_path: Path) -> None:
+    newer = open_index(indexed).get("2312.09911")
+    assert newer is not None and newer.date == "2023-12-18"
+    older = tmp_path / "2023-12-01.md"
+    entry = (indexed.digests / "2023-12-18.md").read_text(encoding="utf-8")
+    older.write_text(entry.replace("2023-12-18", "2023-12-01"), encoding="utf-8")
+    ingest(indexed, paths=[older])
+    assert open_index(indexed).get("2312.09911").date == "2023-12-18"
+
+
+def test_cli_says_why_and_exits_non_zero(indexed, monkeypatch, capsys) -> None:
+    from bot.cli import main
+
+    monkeypatch.setenv("PAPERBOT_DIGESTS", str(indexed.digests.parent / "typo"))
+    assert main(["ingest"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "typo does not exist" in err and "nothing was changed" in err
+    monkeypatch.setenv("PAPERBOT_DIGESTS", str(indexed.digests))
+    assert main(["ingest", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["papers_unchanged"] == 62
+
+
+@root_can_read_anything
+def test_an_unreadable_folder_or_file_removes_nothing(indexed) -> None:
+    day = indexed.digests / "2023-12-12.md"
+    day.chmod(0)
+    try:
+        report = ingest(indexed)
+    finally:
+        day.chmod(0o644)
+    assert report.papers_removed == 0 and report.removals_held
+    assert papers(indexed) == 62
+    indexed.digests.chmod(0)
+    try:
+        with pytest.raises(IngestRefused, match="cannot be read"):
+            ingest(indexed)
+    finally:
+        indexed.digests.chmod(0o755)
+    assert papers(indexed) == 62
