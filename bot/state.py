@@ -176,13 +176,15 @@ class BotState:
     ) -> GuildConfig:
         """Turn posts on; the first run is at the next post time (not at once). A server whose
         posts were off gets only the newest date then, not the days it had switched off."""
-        due = next_occurrence(post_time, timezone, now)
+        due, kind, tries = next_occurrence(post_time, timezone, now), "slot", 0
         before = self.guild(guild_id)
         fresh = before is None or not before.enabled or before.fresh
+        if before and before.enabled and before.run_kind != "slot" and before.next_due < due:
+            due, kind, tries = before.next_due, before.run_kind, before.tries  # a retry stays
         self._db.execute(
             "INSERT OR REPLACE INTO guilds (guild_id, channel_id, post_time, timezone, lang,"
             " enabled, next_due, set_by, set_at, fresh, run_kind, tries, note)"
-            " VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, 'slot', 0, ?)",
+            " VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)",
             (
                 guild_id,
                 channel_id,
@@ -193,6 +195,8 @@ class BotState:
                 set_by,
                 _utc(now),
                 int(fresh),
+                kind,
+                tries,
                 json.dumps(before.note) if before and before.note else None,
             ),
         )

@@ -1,0 +1,248 @@
+"""The failure policy of the daily post: a channel that is gone or refuses the bot stops the posts
+and tells the server; one message gone is re-posted or skipped; transient and persistent errors
+are retried with backoff a bounded number of times, and the daily ingest keeps running."""
+
+# ruff: noqa: F811 (the fixtures imported from test_digest are parameters here)
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import discord
+import pytest
+from simcord.backend.models.channel import Overwrite
+from simcord.enums import OverwriteType
+
+from bot import schedule
+from store.index import Index
+from tests.bot.test_digest import (  # noqa: F401 (fixtures)
+    FIRST_POST,
+    HOUR,
+    LATEST,
+    POST_AT,
+    cards_in,
+    digests,
+    heads,
+    overviews,
+    simcord_bot,
+    write_digest,
+)
+
+
+def posts_to(simcord_env, channel_id: int) -> list:
+    return [
+        r
+        for r in simcord_env.http_requests
+        if r.method == "POST" and r.path == f"/channels/{channel_id}/messages"
+    ]
+
+
+async def status_of(server) -> str:
+    result = await server.admin.slash(server.channel, "digest status")
+    assert result.ephemeral
+    return result.response.content
+
+
+def deny_bot(simcord_env, channel, **perms: bool) -> None:
+    bot_id = simcord_env.bot.user.id
+    deny = discord.Permissions(**perms).value
+    overwrite = Overwrite(target_id=bot_id, type=OverwriteType.MEMBER, allow=0, deny=deny)
+    simcord_env.backend.set_overwrite(channel.id, overwrite)
+
+
+async def test_a_permission_removed_later_stops_posts_and_says_which(simcord_env, server) -> None:
+    await server.admin.slash(server.channel, "digest set", channel=server.channel)
+    deny_bot(simcord_env, server.channel, send_messages=True)
+    await simcord_env.settle()
+    await simcord_env.advance_time(FIRST_POST + 2 * 24 * HOUR)
+    assert posts_to(simcord_env, server.channel.id) == []  # checked before sending: no 403 loop
+    [dm] = server.admin.user.dm_channel.history()
+    assert "I am missing Send Messages, Embed Links there" in dm.content  # one implies the other
+    status = await status_of(server)
+    assert status.splitlines()[0] == (
+        "Daily digest: **stopped**, I am missing Send Messages, Embed Links there. "
+        "Fix it and run /digest set again."
+    )
+
+
+async def test_a_deleted_channel_stops_posts_with_a_notice_in_the_system_channel(
+    simcord_env, server
+) -> None:
+    """The admin's DMs are closed: the notice goes to the server's system channel."""
+    lobby = server.guild.create_text_channel("lobby")
+    simcord_env.backend.edit_guild(server.guild.id, {"system_channel_id": lobby.id})
+    await server.admin.slash(server.channel, "digest set", channel=server.channel)
+    dm = server.admin.user.dm_channel
+    simcord_env.inject_error(
+        "POST", f"/channels/{dm.id}/messages", status=403, code=50007, times=None,
+        message="Cannot send messages to this user",
+    )  # fmt: skip
+    simcord_env.backend.delete_channel(server.channel.id)
+    await simcord_env.settle()
+    await simcord_env.advance_time(FIRST_POST)
+    [notice] = lobby.history()
+    assert notice.content == (
+        f"Daily digest posts in **{server.guild.name}** have stopped: I can't post in "
+        f"<#{server.channel.id}>: the channel was deleted. Fix it, then run /digest set there "
+        "again; /digest status shows the details."
+    )
+    status = await server.admin.slash(lobby, "digest status")
+    assert "**stopped**, the channel was deleted" in status.response.content
+
+
+async def test_a_start_during_an_outage_does_not_stop_anything(
+    simcord_env, server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Discord reports the server unavailable at start (no channels known): retried, never
+    switched off; posted once the server is back."""
+    from bot import create_bot
+
+    await server.admin.slash(server.channel, "digest set", channel=server.channel)
+    fresh = create_bot()
+    monkeypatch.setattr(fresh, "get_guild", lambda guild_id: None)  # unavailable guilds
+    await simcord_env.restart_bot(fresh)
+    await simcord_env.advance_time(FIRST_POST)
+    assert overviews(server.channel) == []
+    assert "the server is unavailable" in (await status_of(server))
+    monkeypatch.undo()  # the guild is available again
+    await simcord_env.advance_time(24 * HOUR)
+    assert overviews(server.channel) == [f"Daily Papers {LATEST}"]
+    assert (await status_of(server)).startswith("Daily digest: **on**")
+
+
+async def test_the_overview_deleted_before_its_thread_is_posted_again(simcord_env, server) -> None:
+    await server.admin.slash(server.channel, "digest set", channel=server.channel)
+    simcord_env.inject_error("POST", "/channels/*/messages/*/threads", status=500, times=1)
+    await simcord_env.advance_time(POST_AT + 30)
+    [head] = heads(server.channel)
+    simcord_env.backend.delete_message(server.channel.id, head.id)  # a moderator deletes it
+    await simcord_env.settle()
+    await simcord_env.advance_time(10 * 60)
+    assert overviews(server.channel) == [f"Daily Papers {LATEST}"]
+    [thread] = server.channel.threads
+    assert len(cards_in(thread)) == len(set(cards_in(thread))) == 12
+    assert (await status_of(server)).startswith("Daily digest: **on**")
+
+
+async def test_a_thread_deleted_midway_skips_the_rest_and_keeps_the_schedule(
+    simcord_env, server, digests: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = discord.abc.Messageable.send
+
+    async def slow(self, *args, **kwargs):
+        if isinstance(self, discord.Thread):
+            await asyncio.sleep(50)
+        return await real(self, *args, **kwargs)
+
+    monkeypatch.setattr(discord.abc.Messageable, "send", slow)
+    await server.admin.slash(server.channel, "digest set", channel=server.channel)
+    await simcord_env.advance_time(POST_AT + 55)  # the first card message went out
+    [thread] = server.channel.threads
+    assert 0 < len(cards_in(thread)) < 12
+    simcord_env.backend.delete_channel(thread.id)
+    await simcord_env.settle()
+    await simcord_env.advance_time(10 * 60)
+    assert server.channel.threads == [] and len(heads(server.channel)) == 1
+    write_digest(digests, "2024-05-31", ["2405.90001"])
+    await simcord_env.advance_time(24 * HOUR)
+    assert overviews(server.channel) == [f"Daily Papers {LATEST}", "Daily Papers 2024-05-31"]
+    [new] = server.channel.threads
+    assert cards_in(new) == ["https://arxiv.org/abs/2405.90001"]
+
+
+async def test_transient_errors_back_off_and_then_post_once(simcord_env, server) -> None:
+    await server.admin.slash(server.channel, "digest set", channel=server.channel)
+    simcord_env.inject_error("POST", f"/channels/{server.channel.id}/messages", status=503, times=4)
+    await simcord_env.advance_time(POST_AT + 6 * 60)  # tries at 07:00, :01, :03 failed; next :07
+    assert len(posts_to(simcord_env, server.channel.id)) == 3 and overviews(server.channel) == []
+    status = await status_of(server)
+    assert "Next try:" in status and "503" in status
+    await simcord_env.advance_time(20 * 60)  # :07 fails, :15 lands
+    assert len(posts_to(simcord_env, server.channel.id)) == 5
+    assert overviews(server.channel) == [f"Daily Papers {LATEST}"]
+    [thread] = server.channel.threads
+    assert len(cards_in(thread)) == 12
+
+
+async def test_a_persistent_400_ends_after_bounded_tries_and_the_ingest_still_runs(
+    simcord_env, simcord_bot, server, digests: Path
+) -> None:
+    """Every send answers 400 for 26 hours: a bounded number of tries per post time (not one a
+    minute), the date is dropped after them, and the next post time still ingests the archive."""
+    await server.admin.slash(server.channel, "digest set", channel=server.channel)
+    simcord_env.inject_error(
+        "POST", f"/channels/{server.channel.id}/messages", status=400, code=50035,
+        message="Invalid Form Body", times=None,
+    )  # fmt: skip
+    await simcord_env.advance_time(POST_AT + 2 * HOUR)
+    first_day = len(posts_to(simcord_env, server.channel.id))
+    assert first_day == schedule.MAX_TRIES
+    write_digest(digests, "2024-05-31", ["2405.90001"])  # lands during the outage
+    await simcord_env.advance_time(24 * HOUR)
+    assert len(posts_to(simcord_env, server.channel.id)) == 2 * schedule.MAX_TRIES  # not 1,561
+    assert await simcord_bot.query(Index.latest_date) == "2024-05-31"  # ingested all the same
+    status = await status_of(server)
+    assert "Invalid Form Body" in status and "6 tries; next try at the next post time" in status
+    assert f"Gave up on the digest of {LATEST}" not in status  # the newer note replaced it
+    assert "Gave up on the digest of 2024-05-31 after repeated errors." in status
+    assert status.startswith("Daily digest: **on**")
+
+
+@pytest.mark.parametrize(
+    "stage", ["before its thread", "between card messages", "old channel deleted"]
+)
+async def test_digest_set_elsewhere_while_a_post_is_half_done(
+    simcord_env, server, digests: Path, monkeypatch: pytest.MonkeyPatch, stage: str
+) -> None:
+    """The date being sent is finished where it began (one overview, one thread, every card
+    once), or left unfinished when that channel is deleted; the next date goes to the new
+    channel; nothing is switched off. Red when a ChannelGone from the old channel stops the
+    server's posts (the `gone.channel_id != config.channel_id` check in bot/runner.py)."""
+    real = discord.abc.Messageable.send
+
+    async def slow(self, *args, **kwargs):
+        if isinstance(self, discord.Thread):
+            await asyncio.sleep(50)
+        return await real(self, *args, **kwargs)
+
+    if stage == "between card messages":
+        monkeypatch.setattr(discord.abc.Messageable, "send", slow)
+    else:
+        simcord_env.inject_error("POST", "/channels/*/messages/*/threads", status=500, times=1)
+    other = server.guild.create_text_channel("papers-2")
+    await server.admin.slash(server.channel, "digest set", channel=server.channel)
+    await simcord_env.advance_time(POST_AT + 1)
+    assert len(heads(server.channel)) == 1
+    moved = await server.admin.slash(server.channel, "digest set", channel=other)
+    assert f"Daily digest: <#{other.id}> at 07:00" in moved.response.content
+    if stage == "old channel deleted":
+        simcord_env.backend.delete_channel(server.channel.id)
+        await simcord_env.settle()
+    await simcord_env.advance_time(10 * 60)
+    if stage != "old channel deleted":
+        [thread] = server.channel.threads
+        assert len(cards_in(thread)) == len(set(cards_in(thread))) == 12
+        assert overviews(server.channel) == [f"Daily Papers {LATEST}"]
+    assert overviews(other) == []
+    write_digest(digests, "2024-05-31", ["2405.90001"])
+    await simcord_env.advance_time(24 * HOUR)
+    assert overviews(other) == ["Daily Papers 2024-05-31"]
+    status = await server.admin.slash(other, "digest status")
+    assert status.response.content.startswith("Daily digest: **on**")
+    assert server.admin.user.dm_channel.history() == []
+
+
+async def test_digest_set_says_which_permissions_are_missing(simcord_env, server) -> None:
+    locked = server.guild.create_text_channel("locked")
+    deny_bot(simcord_env, locked, embed_links=True, create_public_threads=True)
+    await simcord_env.settle()
+    result = await server.admin.slash(server.channel, "digest set", channel=locked)
+    assert result.ephemeral
+    assert result.response.content == (
+        f"I can't post the digest in <#{locked.id}>: I am missing Embed Links, Create Public "
+        "Threads there. Give me these permissions in that channel, then run /digest set again."
+    )
+    assert simcord_env.errors
+    status = await server.admin.slash(server.channel, "digest status")
+    assert "No digest channel is set" in status.response.content
+    assert simcord_env.errors
