@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -35,3 +37,31 @@ def test_each_embedder_gets_its_own_collections(settings) -> None:
     mini = open_index(settings, get_embedder("minilm"))
     assert use.chunks.name != mini.chunks.name
     assert "minilm" in mini.chunks.name
+
+
+def test_a_query_goes_before_the_rest_of_a_bulk_embedding() -> None:
+    """/ask during an ingest: the query waits for one slice of passages at most, not for the
+    whole batch (which takes seconds to tens of seconds)."""
+    embedder = get_embedder("use")
+    model = embedder._model
+    real_encode = model.encode
+    calls: list[str] = []
+    started = threading.Event()
+
+    def encode(texts):
+        calls.append("query" if len(texts) == 1 else "slice")
+        started.set()
+        return real_encode(texts)
+
+    model.encode = encode
+    try:
+        passages = [f"passage {i}: 대규모 언어 모델의 추론 속도" for i in range(20 * embedder.SLICE)]
+        bulk = threading.Thread(target=embedder.embed_passages, args=(passages,))
+        bulk.start()
+        assert started.wait(30)
+        embedder.embed_query("speculative decoding")
+        bulk.join(120)
+    finally:
+        del model.encode
+    assert calls.count("slice") == 20
+    assert calls.index("query") <= 2, f"the query waited for {calls.index('query')} slices"
