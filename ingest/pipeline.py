@@ -37,7 +37,8 @@ class IngestReport:
     papers_updated: int = 0
     papers_unchanged: int = 0
     papers_removed: int = 0
-    passages_embedded: int = 0
+    passages_embedded: int = 0  # computed by the model
+    passages_written: int = 0  # embedded or taken from the vector cache
     skipped: list[Skipped] = field(default_factory=list)
     removals_held: list[str] = field(default_factory=list)  # why nothing was removed this run
 
@@ -158,23 +159,27 @@ def _fill(
             guards.check_removal(len(gone), len(known), where, allow_mass_removal)
             index.remove(gone)
             report.papers_removed = len(gone)
-    report.passages_embedded = embed_and_write(index, todo, progress)
+    report.passages_written, report.passages_embedded = embed_and_write(index, todo, progress)
     return report
 
 
-def embed_and_write(index: Index, papers: list[Paper], progress: Progress | None = None) -> int:
-    embedded = 0
+def embed_and_write(
+    index: Index, papers: list[Paper], progress: Progress | None = None
+) -> tuple[int, int]:
+    """Chunk, embed (text already seen comes from the vector cache) and write, BATCH papers at
+    a time. Returns (passages written, passages the model embedded)."""
+    written = embedded = 0
     for start in range(0, len(papers), BATCH):
         batch = papers[start : start + BATCH]
         chunked = [chunk_paper(p) for p in batch]
         texts = [c.text for chunks in chunked for c in chunks]
-        vectors = index.embedder.embed_passages(texts)
+        vectors, computed = index.vectors.embed(texts, index.embedder.embed_passages)
         items, offset = [], 0
         for paper, chunks in zip(batch, chunked):
             items.append((paper, chunks, vectors[offset : offset + len(chunks)]))
             offset += len(chunks)
         index.write(items)
-        embedded += len(texts)
+        written, embedded = written + len(texts), embedded + computed
         if progress:
             progress(start + len(batch), len(papers))
-    return embedded
+    return written, embedded

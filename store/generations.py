@@ -39,10 +39,15 @@ class Layout:
     chunking: str  # "c2s400"
 
     @property
-    def key(self) -> str:
+    def model_key(self) -> str:
+        """The embedder's part of the name: its slug and a hash of the full model spec."""
         digest = hashlib.sha256(self.model.encode("utf-8")).hexdigest()[:8]
         slug = re.sub(r"[^a-z0-9]+", "-", self.embedder.lower()).strip("-")[:40] or "model"
-        return f"pb-{slug}-{digest}-{self.chunking}"
+        return f"pb-{slug}-{digest}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.model_key}-{self.chunking}"
 
     @property
     def legacy_key(self) -> str:

@@ -19,6 +19,7 @@ from store.generations import Generation, Registry
 from store.lexical import LexicalIndex, LexicalRow
 from store.models import Chunk, Paper
 from store.settings import Settings
+from store.vectorcache import VectorCache
 
 
 class Index:
@@ -38,6 +39,8 @@ class Index:
         self.chunks = open_collection(client, generation.chunks)
         self.papers = open_collection(client, generation.papers)
         self.lexical = LexicalIndex(generation.lexical_path(settings.data_dir))
+        cache = settings.data_dir / "vectors" / f"{registry.layout.model_key}.sqlite"
+        self.vectors = VectorCache(cache, embedder.dim)
         self.catalogue = Catalogue(self._load_papers)
         self.written_version = -1  # the registry version our last write produced
 
@@ -170,6 +173,7 @@ class Index:
 
     def close(self) -> None:
         self.lexical.close()
+        self.vectors.close()
 
 
 def _papers_of(page: dict) -> list[Paper]:

@@ -45,7 +45,7 @@ class Settings(BaseSettings):
         if value not in _zones():
             raise PydanticCustomError(
                 "time_zone",
-                "{value!r} is not an IANA time zone (e.g. Asia/Seoul, UTC)",
+                "'{value}' is not an IANA time zone (e.g. Asia/Seoul, UTC)",
                 {"value": value},
             )
         return value
@@ -56,6 +56,6 @@ class Settings(BaseSettings):
         match = _HHMM.fullmatch(value.strip())
         if match is None:
             raise PydanticCustomError(
-                "hh_mm", "{value!r} is not a time of day as HH:MM (e.g. 07:00)", {"value": value}
+                "hh_mm", "'{value}' is not a time of day as HH:MM (e.g. 07:00)", {"value": value}
             )
         return f"{int(match[1]):02d}:{match[2]}"

@@ -41,7 +41,8 @@ def test_changed_paper_is_replaced_and_missing_paper_removed(source) -> None:
     report = ingest(source)
     assert report.papers_updated == 1
     assert report.papers_removed == 9
-    assert report.passages_embedded > 0
+    assert report.passages_written > 0, "the changed paper's passages were rewritten"
+    assert report.passages_embedded == 0, "a vote change leaves every text as it was"
     index = open_index(source)
     assert max(p.votes or 0 for p in index.papers_on("2024-05-30")) == 1000
     assert index.papers_on("2024-03-14") == []
@@ -76,3 +77,18 @@ def test_rebuild_switches_generation_and_old_index_keeps_answering(source) -> No
     assert new.generation == old.generation + 1
     assert open_index(source).generation == new.generation
     assert search(old, "Amphion audio toolkit", k=3).hits == before.hits
+
+
+def test_rebuild_of_an_unchanged_source_embeds_nothing(source) -> None:
+    """The vector cache: a /reindex or `--full` re-embeds only text it has never seen."""
+    first = ingest(source)
+    new, report = rebuild(source)
+    assert report.papers_new == 62 and report.passages_written == first.passages_embedded
+    assert report.passages_embedded == 0
+    day = source.digests / "2024-05-30.md"
+    text = day.read_text(encoding="utf-8")
+    day.write_text(text.replace("- ", "- 새 문장. ", 1), encoding="utf-8")
+    _, changed = rebuild(source, new)
+    assert changed.passages_embedded == 1, "only the one passage whose text changed"
+    index = open_index(source)
+    assert search(index, "Amphion audio toolkit", k=1).hits[0].paper.arxiv_id == "2312.09911"
