@@ -38,7 +38,7 @@ def env(tmp_path: Path, settings) -> dict[str, str]:
 
 def paperbot(env: dict[str, str], *args: str, crash_at: str | None = None) -> dict | None:
     run_env = {**env, "PAPERBOT_CRASH_AT": crash_at} if crash_at else env
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: PLW1510 — the return code is asserted below
         [sys.executable, "-m", "bot.cli", *args, "--json"],
         env=run_env,
         capture_output=True,

@@ -55,7 +55,9 @@ def test_a_query_goes_before_the_rest_of_a_bulk_embedding() -> None:
 
     model.encode = encode
     try:
-        passages = [f"passage {i}: 대규모 언어 모델의 추론 속도" for i in range(20 * embedder.SLICE)]
+        passages = [
+            f"passage {i}: 대규모 언어 모델의 추론 속도" for i in range(20 * embedder.SLICE)
+        ]
         bulk = threading.Thread(target=embedder.embed_passages, args=(passages,))
         bulk.start()
         assert started.wait(30)
