@@ -207,6 +207,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "ko": "**{guild}** 서버의 데일리 다이제스트 게시가 멈췄습니다. {channel}에 게시할 수 없습니다: {reason}. 문제를 고친 뒤 /digest set을 다시 쓰세요. 자세한 내용은 /digest status에 있습니다.",
     },
     "stop_deleted": {"en": "the channel was deleted", "ko": "채널이 삭제되었습니다"},
+    "stop_removed": {
+        "en": "the bot was removed from the server",
+        "ko": "봇이 서버에서 제거되었습니다",
+    },
     "stop_missing": {
         "en": "I am missing {perms} there",
         "ko": "그 채널에서 봇에 {perms} 권한이 없습니다",

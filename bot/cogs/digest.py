@@ -236,6 +236,14 @@ class Digest(commands.Cog):
             )
         return lines
 
+    @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """The bot was removed from the server (not an outage: that is `guild_unavailable`)."""
+        config = self.bot.state.guild(guild.id)
+        if config is not None and config.enabled:
+            self.bot.state.stop(guild.id, "stop_removed")
+            log.info("server %s: removed from the server; daily posts stopped", guild.id)
+
     # -- the daily loop ----------------------------------------------------------------------
     @tasks.loop(minutes=1)
     async def daily(self) -> None:

@@ -246,3 +246,47 @@ async def test_digest_set_says_which_permissions_are_missing(simcord_env, server
     status = await server.admin.slash(server.channel, "digest status")
     assert "No digest channel is set" in status.response.content
     assert simcord_env.errors
+
+
+async def test_the_bot_removed_from_a_server_stops_its_posts(
+    simcord_env, simcord_bot, server
+) -> None:
+    """Kicked (GUILD_DELETE without `unavailable`): posts stop at once, no retries every day.
+    An outage (an unavailable server) is the test above and stops nothing."""
+    await server.admin.slash(server.channel, "digest set", channel=server.channel)
+    simcord_env.backend.remove_guild(server.guild.id)
+    await simcord_env.settle()
+    await simcord_env.advance_time(FIRST_POST + 2 * 24 * HOUR)
+    config = simcord_bot.state.guild(server.guild.id)
+    assert not config.enabled and config.stopped == {"key": "stop_removed", "values": {}}
+    assert config.last_error is None  # never tried
+
+
+def test_an_old_state_file_is_migrated(tmp_path: Path) -> None:
+    """A data dir from before the cards table: columns are added, and a post interrupted
+    mid-cards is marked to be looked up in the history instead of counted."""
+    import sqlite3
+
+    from bot.state import BotState
+
+    path = tmp_path / "bot.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE guilds (guild_id INTEGER PRIMARY KEY, channel_id INTEGER NOT NULL,"
+        " post_time TEXT NOT NULL, timezone TEXT NOT NULL, lang TEXT,"
+        " enabled INTEGER NOT NULL DEFAULT 1, next_due TEXT NOT NULL);"
+        "CREATE TABLE posts (guild_id INTEGER NOT NULL, day TEXT NOT NULL, status TEXT NOT NULL,"
+        " channel_id INTEGER NOT NULL, message_id INTEGER, thread_id INTEGER,"
+        " parts_done INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,"
+        " PRIMARY KEY (guild_id, day));"
+        "INSERT INTO guilds VALUES (1, 2, '07:00', 'Asia/Seoul', NULL, 1, '2026-01-01T22:00:00+00:00');"
+        "INSERT INTO posts VALUES (1, '2024-05-30', 'posting', 2, 3, 3, 2, 0);"
+    )
+    old.commit()
+    old.close()
+    state = BotState(path)
+    config = state.guild(1)
+    assert config.enabled and config.run_kind == "slot" and config.stopped is None
+    post = state.post(1, "2024-05-30")
+    assert post.pending == "cards" and post.message_id == 3
+    state.close()

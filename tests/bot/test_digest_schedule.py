@@ -159,10 +159,10 @@ async def test_digest_status_and_replies_in_korean(simcord_env, server, korean_c
     assert lines[3] == "마지막 게시: 아직 없음"
     assert lines[4].startswith("다음 시도: <t:") and lines[4].endswith("(오류 뒤 2번째 시도)")
     assert lines[5].startswith("마지막 오류 (<t:") and "503" in lines[5]
-    busy = await server.admin.slash(
+    bad = await server.admin.slash(
         server.channel, "digest set", channel=server.channel, timezone="America"
     )
-    assert busy.response.content == (
+    assert bad.response.content == (
         "`America`은(는) 시간대가 아닙니다. 목록에서 고르세요 (예: Asia/Seoul, America/New_York, UTC)."
     )
     assert simcord_env.errors
