@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from store.dates import PERIODS, iso_date
 from store.errors import StoreError
+from store.index import Index
 from store.models import Answer, Paper
 from store.settings import Settings
 
@@ -107,7 +108,11 @@ def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_today(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.pipeline import open_index
 
-    index = open_index(settings)
+    with open_index(settings) as index:
+        return _print_today(args, index)
+
+
+def _print_today(args: argparse.Namespace, index: Index) -> int:
     day = index.digest_date_for(args.date) if args.date else index.latest_date()
     papers = index.papers_on(day) if day else []
     if args.json:
@@ -130,7 +135,8 @@ def cmd_today(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_top(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.pipeline import open_index
 
-    found = open_index(settings).top(args.period, args.n)
+    with open_index(settings) as index:
+        found = index.top(args.period, args.n)
     if found is None:
         print("No digest indexed yet: run `paperbot ingest`.")
         return 1
@@ -163,8 +169,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         raise StoreError("the question is not valid UTF-8 text") from None
     if not question:
         raise StoreError("the question is empty")
-    index = open_index(settings)
-    answer = search(index, question, args.since, args.until, args.min_votes, args.k)
+    with open_index(settings) as index:
+        answer = search(index, question, args.since, args.until, args.min_votes, args.k)
     if args.json:
         _print_json(answer.to_json())
     else:

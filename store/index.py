@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from typing import Self
 
 import chromadb
 import numpy as np
@@ -174,6 +175,12 @@ class Index:
     def close(self) -> None:
         self.lexical.close()
         self.vectors.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _papers_of(page: dict) -> list[Paper]:

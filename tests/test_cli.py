@@ -132,3 +132,49 @@ def test_bench_runs_on_samples(settings, capsys) -> None:
     )
     assert out["papers"] == 62 and out["10x_papers"] == 124 and out["10x_peak_rss_mb"] > 0
     assert out["1x_ask_p95_ms"] > 0 and out["ingest_noop_s"] >= 0
+    assert out["reindex_unchanged_s"] > 0 and out["ask_p95_during_ingest_ms"] > 0
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["ask", "x", "-k", "-3"],
+        ["ask", "x", "-k", "1000"],
+        ["top", "-n", "-2"],
+        ["today", "--date", "0001-01-01"],
+        ["today", "--date", "2024-02-30"],
+        ["ask", "x", "--since", "2024-05-01", "--until", "2024-01-01"],
+    ],
+)
+def test_bad_options_are_refused_in_one_line(settings, capsys, argv: list[str]) -> None:
+    try:
+        code = main(argv)
+    except SystemExit as exit_:  # argparse's own refusal
+        code = exit_.code
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err and err.strip()
+
+
+def test_failures_are_one_line_with_a_non_zero_exit(settings, capsys, tmp_path: Path) -> None:
+    def one_line(code: int, *argv: str) -> str:
+        assert main(list(argv)) == code
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "Traceback" not in err, err
+        return err
+
+    assert "not valid UTF-8" in one_line(3, "ask", "caf\udce9")
+    assert "no such queries file" in one_line(3, "eval", str(tmp_path / "missing.jsonl"))
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    settings_env = {"PAPERBOT_DATA_DIR": str(blocker / "data")}
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in settings_env.items():
+            patch.setenv(key, value)
+        assert "PAPERBOT_DATA_DIR" in one_line(3, "ingest")
+        assert "PAPERBOT_DATA_DIR" in one_line(3, "today")
+        patch.setenv("CHROMA_HOST", "127.0.0.1")
+        patch.setenv("CHROMA_PORT", "9")  # discard: nothing listens
+        assert "cannot reach the Chroma server at 127.0.0.1:9" in one_line(3, "ask", "x")
+    run(capsys, "ingest")
+    assert main(["today", "--date", "2023-02-01"]) == 1
+    assert "the first is 2023-12-12" in capsys.readouterr().out
