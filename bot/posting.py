@@ -133,6 +133,25 @@ class Poster:
             bool(post.thread_id) or not missing_perms(channel, guild.me, THREAD_PERMS)
         )
         head, _ = render.digest_post(post.day, papers, lang, in_thread=threads)
+        try:
+            await self._send_all(guild, channel, post, head, threads, papers, lang, intro)
+        except _ThreadGone:
+            log.info("server %s: the thread of %s was deleted; rest skipped", guild.id, post.day)
+            return "partial"
+        return "posted"
+
+    async def _send_all(
+        self,
+        guild: discord.Guild,
+        channel: discord.TextChannel,
+        post: Post,
+        head: discord.Embed,
+        threads: bool,
+        papers: Sequence[Paper],
+        lang: Lang,
+        intro: str | None,
+    ) -> None:
+        """The overview, the thread and the cards; _ThreadGone when the thread was deleted."""
         for _ in range(2):
             message = await self._overview(channel, post, head, intro)
             if not threads:
@@ -149,12 +168,7 @@ class Poster:
                 post = self.state.post(guild.id, post.day) or post
         else:
             raise PostFailed("the overview was deleted again before its thread", transient=False)
-        try:
-            await self._cards(target, message if target is channel else None, post, papers, lang)
-        except _ThreadGone:
-            log.info("server %s: the thread of %s was deleted; rest skipped", guild.id, post.day)
-            return "partial"
-        return "posted"
+        await self._cards(target, message if target is channel else None, post, papers, lang)
 
     async def _channel(self, guild: discord.Guild, channel_id: int) -> discord.TextChannel:
         channel = guild.get_channel(channel_id)

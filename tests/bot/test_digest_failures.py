@@ -124,8 +124,9 @@ async def test_the_overview_deleted_before_its_thread_is_posted_again(simcord_en
     assert (await status_of(server)).startswith("Daily digest: **on**")
 
 
+@pytest.mark.parametrize("when", ["while sending", "between tries"])
 async def test_a_thread_deleted_midway_skips_the_rest_and_keeps_the_schedule(
-    simcord_env, server, digests: Path, monkeypatch: pytest.MonkeyPatch
+    simcord_env, server, digests: Path, monkeypatch: pytest.MonkeyPatch, when: str
 ) -> None:
     real = discord.abc.Messageable.send
 
@@ -134,20 +135,32 @@ async def test_a_thread_deleted_midway_skips_the_rest_and_keeps_the_schedule(
             await asyncio.sleep(50)
         return await real(self, *args, **kwargs)
 
-    monkeypatch.setattr(discord.abc.Messageable, "send", slow)
     await server.admin.slash(server.channel, "digest set", channel=server.channel)
-    await simcord_env.advance_time(POST_AT + 55)  # the first card message went out
-    [thread] = server.channel.threads
-    assert 0 < len(cards_in(thread)) < 12
+    if when == "while sending":
+        monkeypatch.setattr(discord.abc.Messageable, "send", slow)
+        await simcord_env.advance_time(POST_AT + 55)  # the first card message went out
+        [thread] = server.channel.threads
+        assert 0 < len(cards_in(thread)) < 12
+    else:  # the first card message fails; the thread is deleted before the retry
+        simcord_env.inject_error("POST", "/channels/*/messages/*/threads", status=500, times=1)
+        await simcord_env.advance_time(POST_AT + 30)
+        [head] = heads(server.channel)
+        simcord_env.inject_error("POST", f"/channels/{head.id}/messages", status=502, times=1)
+        await simcord_env.advance_time(90)
+        [thread] = server.channel.threads
+        assert cards_in(thread) == []
     simcord_env.backend.delete_channel(thread.id)
     await simcord_env.settle()
     await simcord_env.advance_time(10 * 60)
     assert server.channel.threads == [] and len(heads(server.channel)) == 1
+    post = simcord_env.bot.state.post(server.guild.id, LATEST)
+    assert post.status == "partial" and post.attempts == (0 if when == "while sending" else 2)
     write_digest(digests, "2024-05-31", ["2405.90001"])
     await simcord_env.advance_time(24 * HOUR)
     assert overviews(server.channel) == [f"Daily Papers {LATEST}", "Daily Papers 2024-05-31"]
     [new] = server.channel.threads
     assert cards_in(new) == ["https://arxiv.org/abs/2405.90001"]
+    assert (await status_of(server)).startswith("Daily digest: **on**")
 
 
 async def test_transient_errors_back_off_and_then_post_once(simcord_env, server) -> None:
