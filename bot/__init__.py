@@ -1,4 +1,4 @@
-"""The Discord bot: `create_bot()` returns the configured discord.py Bot (DESIGN.md)."""
+"""The Discord bot: `create_bot()` returns the configured discord.py Bot (docs/CONTRACTS.md)."""
 
 from bot.app import create_bot
 

@@ -1,4 +1,4 @@
-"""The `paperbot` command: ingest, parse, today, top, ask, eval, bench, run (DESIGN.md)."""
+"""The `paperbot` command: ingest, parse, today, top, ask, eval, bench, run (docs/CONTRACTS.md)."""
 
 from __future__ import annotations
 
