@@ -229,8 +229,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "perm_read_message_history": {"en": "Read Message History", "ko": "메시지 기록 보기"},
     "catch_up_intro": {
-        "en": "Catching up after a pause: {n} missed digest(s), oldest first.",
-        "ko": "중단된 동안 밀린 다이제스트 {n}개를 오래된 순서로 게시합니다.",
+        "en": "Catching up: {n} digests not posted yet, oldest first.",
+        "ko": "아직 게시하지 않은 다이제스트 {n}개를 오래된 순서로 게시합니다.",
     },
     "catch_up_skipped": {
         "en": "{n} older one(s) were skipped; /today date:YYYY-MM-DD shows any date.",

@@ -192,7 +192,7 @@ class Poster:
         if post.message_id:
             return channel.get_partial_message(post.message_id)
         if post.pending == "overview":
-            async for message in channel.history(limit=HISTORY // 2):
+            async for message in channel.history(limit=HISTORY):
                 if self._mine(message) and any(e.url == head.url for e in message.embeds):
                     state.set_message(post.guild_id, post.day, message.id)
                     return message

@@ -103,7 +103,7 @@ async def test_dates_that_land_together_are_posted_in_order(
         "Daily Papers 2024-06-01",
     ]
     first = next(m for m in heads(server.channel) if m.embeds[0].title.endswith("05-31"))
-    assert first.content == "Catching up after a pause: 2 missed digest(s), oldest first."
+    assert first.content == "Catching up: 2 digests not posted yet, oldest first."
     newest = next(t for t in server.channel.threads if t.name.endswith("2024-06-01"))
     assert cards_in(newest) == ["https://arxiv.org/abs/2406.90001"]
 

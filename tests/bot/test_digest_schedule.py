@@ -81,7 +81,7 @@ async def test_missed_days_after_downtime_are_posted_in_order_up_to_the_cap(
     ]
     first = heads(server.channel)[1]
     assert first.content == (
-        "Catching up after a pause: 3 missed digest(s), oldest first. 2 older one(s) were "
+        "Catching up: 3 digests not posted yet, oldest first. 2 older one(s) were "
         "skipped; /today date:YYYY-MM-DD shows any date."
     )
     assert [m.content for m in heads(server.channel)[2:]] == ["", ""]
