@@ -42,16 +42,12 @@ def _print_json(data: object) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=1))
 
 
-def _votes(paper: Paper) -> str:
-    return "–" if paper.votes is None else str(paper.votes)
-
-
 def print_paper(
     paper: Paper, bullets: tuple[str, ...] | None = None, rank: int | None = None
 ) -> None:
     head = f"{rank}. " if rank is not None else ""
     print(f"{head}{paper.title}")
-    print(f"   {paper.url}  |  {paper.date}  |  votes {_votes(paper)}")
+    print(f"   {paper.url}  |  {paper.date}  |  votes {paper.votes_text}")
     for bullet in paper.summary if bullets is None else bullets:
         print(f"   - {bullet}")
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
+
+# An arXiv id as the digests and users write it: new style `2312.09911` or old style
+# `cs.CL/0601001` (optionally `v2`); group 1 is the id without the version.
+ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?")
+
+
+def arxiv_url(arxiv_id: str) -> str:
+    return f"https://arxiv.org/abs/{arxiv_id}"
 
 
 @dataclass(frozen=True)
@@ -20,6 +29,11 @@ class Paper:
     summary: tuple[str, ...]  # bullets, labels kept as text ("What's New: ...")
     media: str | None
     source: str  # "paper_logs/2023/12/18.md:3"
+
+    @property
+    def votes_text(self) -> str:
+        """The vote count as shown to people: "–" when the digest has none."""
+        return "–" if self.votes is None else str(self.votes)
 
     @property
     def pdf_url(self) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from store.dates import date_int
 from store.index import Index
 from store.lexical import tokenize
 from store.models import Answer, Hit, Paper
@@ -42,10 +43,6 @@ CONFIGS = {
     "dense": RetrievalConfig(name="dense", lexical=False, dense_weight=1.0),
     "bm25": RetrievalConfig(name="bm25", dense=False, dense_weight=0.0),
 }
-
-
-def _date_int(day: str | None) -> int | None:
-    return int(day.replace("-", "")) if day else None
 
 
 def _where(since: int | None, until: int | None, min_votes: int | None) -> dict | None:
@@ -113,7 +110,7 @@ def rank(
     config: RetrievalConfig = HYBRID,
 ) -> tuple[list[Hit], bool]:
     """The ranking and the abstention decision separately (evaluation reads both)."""
-    lo, hi = _date_int(since), _date_int(until)
+    lo, hi = date_int(since), date_int(until)
     dense: dict[str, tuple[str, float]] = {}
     lexical: dict[str, tuple[str, float]] = {}
     if config.dense:
