@@ -135,10 +135,11 @@ class DigestRunner:
         intro = None
         if plan.skipped:
             self.state.skip_days(guild_id, plan.skipped, config.channel_id, now)
+            first, last = plan.skipped[0], plan.skipped[-1]
+            cap = schedule.CATCH_UP_CAP
             self.state.set_note(
-                guild_id, "note_skipped", n=len(plan.skipped), first=plan.skipped[0],
-                last=plan.skipped[-1], cap=schedule.CATCH_UP_CAP,
-            )  # fmt: skip
+                guild_id, "note_skipped", n=len(plan.skipped), first=first, last=last, cap=cap
+            )
         if len(plan.todo) > 1 or plan.skipped:
             intro = t("catch_up_intro", lang, n=len(plan.todo))
             if plan.skipped:
