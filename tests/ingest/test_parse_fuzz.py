@@ -119,19 +119,29 @@ def test_a_1mb_hostile_line_parses_in_well_under_a_second(line: str) -> None:
 
 # --- mutated real digests ---------------------------------------------------------------
 
+MUTATIONS = ["delete", "duplicate", "shuffle", "cut", "insert", "bytes", "nfd", "redate"]
+SECTION = b"## Daily Papers ("
 BAD_BYTES = [b"\xff", b"\xc0", b"\x80", b"\xed\xa0\x80", b"\xea\xb0", b"\xf4\x90\x80\x80"]
 
 
 @st.composite
 def mutated(draw: st.DrawFn) -> tuple[Path, bytes]:
     """A real digest with 1-4 of: lines deleted, duplicated, shuffled or cut short, random
-    text inserted, invalid UTF-8 inserted, CRLF line ends, a BOM, the file cut short."""
+    text inserted, invalid UTF-8 inserted, a line decomposed (NFD), a section heading given a
+    random YYYY-MM-DD; then maybe CRLF line ends, a BOM, the file cut short."""
     path = draw(st.sampled_from(FUZZ_FILES))
     lines = path.read_bytes().split(b"\n")
     for _ in range(draw(st.integers(1, 4))):
         at = draw(st.integers(0, len(lines) - 1))
-        kind = draw(st.sampled_from(["delete", "duplicate", "shuffle", "cut", "insert", "bytes"]))
-        if kind == "delete" and len(lines) > 1:
+        kind = draw(st.sampled_from(MUTATIONS))
+        if kind == "redate" and (headings := [n for n, x in enumerate(lines) if x[:17] == SECTION]):
+            at = draw(st.sampled_from(headings))
+            day = draw(st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True)).encode()
+            lines[at] = SECTION + day + lines[at][27:]
+        elif kind == "nfd":  # as a file saved on macOS: Hangul as jamo, accents apart
+            text = lines[at].decode(errors="surrogateescape")
+            lines[at] = unicodedata.normalize("NFD", text).encode(errors="surrogateescape")
+        elif kind == "delete" and len(lines) > 1:
             del lines[at]
         elif kind == "duplicate":
             lines[at:at] = lines[at : at + draw(st.integers(1, 12))]
@@ -140,7 +150,7 @@ def mutated(draw: st.DrawFn) -> tuple[Path, bytes]:
             lines[at : at + len(window)] = draw(st.permutations(window))
         elif kind == "cut":
             lines[at] = lines[at][: draw(st.integers(0, len(lines[at])))]
-        else:
+        elif kind in ("insert", "bytes"):
             piece = draw(st.text(min_size=1, max_size=8)).encode()
             piece = draw(st.sampled_from(BAD_BYTES)) if kind == "bytes" else piece
             cut = draw(st.integers(0, len(lines[at])))
