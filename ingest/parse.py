@@ -67,10 +67,13 @@ _AUTHORS = re.compile(r"Authors:\s*(.*)")
 
 @dataclass(frozen=True)
 class Skipped:
-    """Something that could not be parsed: `file:line` (or the file) and why."""
+    """Something that could not be parsed: `file:line` (or the file) and why; for an entry
+    whose heading could still be read, its arXiv id, so that an ingest can keep the paper's
+    indexed version rather than remove it as gone (not compared: it is a hint)."""
 
     source: str
     reason: str
+    arxiv_id: str | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -165,7 +168,10 @@ def _parse(
         if isinstance(entry, Paper):
             papers.append(entry)
         else:
-            skipped.append(Skipped(where, entry))
+            heading = _parse_heading(block.heading) if block.heading else None
+            skipped.append(
+                Skipped(where, entry, heading[1] if isinstance(heading, tuple) else None)
+            )
     for skip in skipped[:LOGGED_SKIPS]:
         log.warning("%s: %s", skip.source, skip.reason)
     if len(skipped) > LOGGED_SKIPS:

@@ -237,6 +237,7 @@ def test_one_bad_byte_costs_only_the_entry_holding_it(tmp_path: Path) -> None:
     assert got == [p for p in papers if p is not victim]
     reason = f"line {line} is not valid UTF-8: byte 0xc0 at byte {column} of the line"
     assert skipped == [Skipped(victim.source, reason)]
+    assert skipped[0].arxiv_id == victim.arxiv_id
 
 
 def test_non_utf8_file_loses_only_its_entries_each_with_its_line(

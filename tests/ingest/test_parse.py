@@ -263,6 +263,7 @@ def test_malformed_entry_is_skipped_with_its_line_and_the_rest_parses(
 def test_malformed_entries_give_a_reason(heading_and_body: str, reason: str) -> None:
     papers, skipped = parse_text("\n" + heading_and_body + GOOD, "x.md", "2024-01-02")
     assert skipped == [Skipped("x.md:2", reason)]
+    assert skipped[0].arxiv_id == ("2401.00001" if reason == "no summary bullets" else None)
     assert [p.arxiv_id for p in papers] == ["2401.00002"]
 
 
@@ -387,6 +388,7 @@ def test_entries_under_a_heading_date_off_the_calendar_are_skipped(
         papers, skipped = parse_text(text, "paper_logs/2024/02/29.md", "2024-02-29")
     reason = f"heading date {day} (line 1) is not a calendar date"
     assert skipped == [Skipped("paper_logs/2024/02/29.md:3", reason)]
+    assert skipped[0].arxiv_id == "2401.00002"  # so an ingest can keep what it indexed before
     assert f"paper_logs/2024/02/29.md:3: {reason}" in caplog.text
     assert [(p.date, p.source) for p in papers] == [("2024-02-29", "paper_logs/2024/02/29.md:16")]
 
