@@ -8,6 +8,9 @@ from typing import Literal
 import discord
 from discord import app_commands
 
+from bot.i18n_features import COMMAND_TEXT_KO as FEATURE_COMMAND_TEXT_KO
+from bot.i18n_features import MESSAGES as FEATURE_MESSAGES
+
 Lang = Literal["ko", "en"]
 
 # Command, option and choice descriptions: the English source text (what the decorators say)
@@ -295,6 +298,11 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "ko": "색인 재구축 완료: 파일 {files}개에서 논문 {papers}편 (건너뛴 항목 {skipped}개). 이제 새 색인으로 답합니다.",
     },
 }
+
+
+# Subscriptions, /trend, /saved and "Find papers" keep their texts in their own module.
+COMMAND_TEXT_KO |= FEATURE_COMMAND_TEXT_KO
+MESSAGES |= FEATURE_MESSAGES  # type: ignore[arg-type]
 
 
 def lang_of(locale: discord.Locale | str | None) -> Lang:
