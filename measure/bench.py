@@ -29,6 +29,7 @@ from store.index import Index
 from store.models import Chunk, Paper
 from store.retrieval import rank
 from store.settings import Settings
+from store.subscriptions import bench_match
 
 # Used when no --queries file is given: the shapes of question /ask gets (ko, en, mixed).
 DEFAULT_QUERIES = [
@@ -240,6 +241,8 @@ def run_bench(settings: Settings, args: Namespace) -> int:
         }
         figures["ingest_peak_rss_mb"] = _peak_rss_mb()
         figures |= {f"1x_{k}": v for k, v in _serve_in_child(cfg, queries, args.runs).items()}
+        # 10,000 topic subscriptions x the newest day (the daily DM matching of /subscribe)
+        figures |= bench_match(index, queries)
         if args.scale > 1:
             figures["10x_papers_added"] = _add_synthetic(index, args.scale)
             figures["10x_papers"] = len(index.catalog)

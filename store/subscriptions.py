@@ -174,8 +174,9 @@ def _coverage(index: Index, chunk_ids: Sequence[str], texts: Sequence[str]) -> n
 
 def bench_match(index: Index, queries: Sequence[str], count: int = 10_000) -> dict[str, float]:
     """`paperbot bench`: `count` topic subscriptions (the queries, each vector embedded once and
-    jittered per copy, as members phrase a topic their own way) against the newest day."""
-    day = index.latest_date()
+    jittered per copy, as members phrase a topic their own way) against the largest day."""
+    sizes = Counter(p.date for p in index.catalog.values())
+    day = max(sizes, key=lambda d: (sizes[d], d)) if sizes else None
     new = [p.arxiv_id for p in index.papers_on(day)] if day else []
     base = embed_topics(index, list(queries))
     rng = np.random.default_rng(11)
