@@ -20,7 +20,6 @@ from __future__ import annotations
 import ast
 import logging
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,7 @@ from ingest.files import (
     scan_folder,
 )
 from ingest.media import find_media
+from ingest.text import nfc_lines
 from store.models import Paper
 
 __all__ = [
@@ -50,7 +50,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 ARXIV_LINK = "](https://arxiv.org/abs/"
-MAX_COMBINING = 30  # Unicode's stream-safe limit (UAX #15) on combining marks in a row
 LITERAL_AUTHORS = 50_000  # characters; the longest list in the archive has about 10,400
 LOGGED_SKIPS = 20  # per file; a hostile file can hold 100,000 broken entries
 
@@ -159,7 +158,7 @@ def _parse(
     text: str, bad_lines: dict[int, str], source: str, fallback_date: str | None
 ) -> tuple[list[Paper], list[Skipped]]:
     """Lines of `\\n`-separated text -> entries; `bad_lines` ({line: why}) cannot be trusted."""
-    lines = _normalise(text.replace("\t", " ").split("\n"), bad_lines)
+    lines = nfc_lines(text.replace("\t", " "), bad_lines)
     papers: list[Paper] = []
     skipped: list[Skipped] = []
     for block in _blocks(lines, bad_lines, fallback_date):
@@ -177,54 +176,6 @@ def _parse(
     if len(skipped) > LOGGED_SKIPS:
         log.warning("%s: %d more skipped entries", source, len(skipped) - LOGGED_SKIPS)
     return papers, skipped
-
-
-def _combining_runs() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """MAX_COMBINING + 1 characters in a row that NFC would reorder or combine: a pattern for
-    text with characters beyond U+FFFF and a fast one (a bitmap in `re`) for text without."""
-    codes = [
-        c
-        for c in range(0x300, 0x20000)
-        if unicodedata.combining(ch := chr(c))
-        or unicodedata.combining(unicodedata.normalize("NFD", ch)[0])
-    ]
-
-    def run_of(members: list[int]) -> re.Pattern[str]:
-        ranges: list[list[int]] = []
-        for code in members:
-            if ranges and ranges[-1][1] == code - 1:
-                ranges[-1][1] = code
-            else:
-                ranges.append([code, code])
-        spans = "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
-        return re.compile(f"[{spans}]{{{MAX_COMBINING + 1}}}")
-
-    return run_of(codes), run_of([c for c in codes if c <= 0xFFFF])
-
-
-_COMBINING_RUN, _COMBINING_RUN_BMP = _combining_runs()
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-
-
-def _combining_run(text: str) -> re.Match[str] | None:
-    pattern = _COMBINING_RUN if _ASTRAL.search(text) else _COMBINING_RUN_BMP
-    return pattern.search(text)
-
-
-def _normalise(lines: list[str], bad_lines: dict[int, str]) -> list[str]:
-    """NFC every line, except lines with too many combining marks in a row: they are marked
-    bad (NFC would take time quadratic in their length) and left as they are."""
-    text = "\n".join(lines)
-    if _combining_run(text) is None:
-        return unicodedata.normalize("NFC", text).split("\n")
-    out: list[str] = []
-    for number, line in enumerate(lines, start=1):
-        if _combining_run(line):
-            bad_lines.setdefault(number, f"has more than {MAX_COMBINING} combining marks in a row")
-            out.append(line)
-        else:
-            out.append(unicodedata.normalize("NFC", line))
-    return out
 
 
 def _skip(source: str, reason: str) -> Skipped:

@@ -420,22 +420,6 @@ def test_a_fallback_date_off_the_calendar_dates_nothing() -> None:
     assert skipped == [Skipped("x.md:1", "the file's date 2024-02-30 is not a calendar date")]
 
 
-def test_a_long_run_of_combining_marks_skips_its_entry_and_the_rest_is_nfc() -> None:
-    marks = "\u0316\u0301" * 15  # 30 marks NFC must reorder: still text
-    text = (
-        "### [T](https://arxiv.org/abs/2401.00001)\n- a" + marks + "\n\n"
-        "### [T](https://arxiv.org/abs/2401.00003)\n- b"
-        + marks
-        + "\u0301\n\n"
-        + unicodedata.normalize("NFD", GOOD)
-    )
-    papers, skipped = parse_text(text, "x.md", "2024-01-02")
-    assert [p.arxiv_id for p in papers] == ["2401.00001", "2401.00002"]
-    assert papers[0].summary == (unicodedata.normalize("NFC", "a" + marks),)
-    assert papers[1].summary == ("요약 하나.", "요약 둘.")
-    assert skipped == [Skipped("x.md:4", "line 5 has more than 30 combining marks in a row")]
-
-
 def test_a_file_of_broken_entries_logs_a_few_and_reports_all(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
