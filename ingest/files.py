@@ -84,8 +84,8 @@ def find_digest_files(path: Path) -> list[Path]:
 
 def decode_lines(data: bytes) -> tuple[str, dict[int, str]]:
     """Text of a digest with `\\n` line ends (CRLF and CR too), a leading BOM dropped, and the
-    lines that are not UTF-8: {1-based line: "is not valid UTF-8: ..."}. Such a line is decoded with U+FFFD in place
-    of its bad bytes, so the lines around it keep their numbers."""
+    lines that are not UTF-8, as {1-based line: "is not valid UTF-8: ..."}. Such a line is
+    decoded with U+FFFD in place of its bad bytes, so the lines around it keep their numbers."""
     data = data.removeprefix(_BOM)
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
