@@ -213,10 +213,8 @@ def _blocks(
 ) -> Iterator[_Block]:
     section_date, section_problem = fallback_date, None
     if fallback_date is not None and calendar_date(fallback_date) is None:
-        section_date, section_problem = (
-            None,
-            f"the file's date {fallback_date} is not a calendar date",
-        )
+        section_date = None
+        section_problem = f"the file's date {fallback_date} is not a calendar date"
     block: _Block | None = None
     for number, line in enumerate(lines, start=1):
         bad = bad_lines.get(number)
