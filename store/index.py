@@ -24,7 +24,7 @@ from store.settings import Settings
 _PAGE = 5000
 # Part of the BM25 table's file name: a new format starts an empty table, which
 # `heal_lexical` refills from Chroma's passages (no embedding).
-LEXICAL_FORMAT = "v2"
+LEXICAL_FORMAT = "v3"
 PERIOD_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 
 

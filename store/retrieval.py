@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from store.fusion import by_language, lexical_query
 from store.index import Index
 from store.lexical import tokenize
 from store.models import Answer, Hit, Paper
@@ -22,7 +23,7 @@ from store.models import Answer, Hit, Paper
 # holds the question's whole token weight (coverage < 1; off-topic questions, long or short,
 # reach 0.11-0.78, on-topic keywords 1.5-1.9), so a short on-topic keyword question
 # ("강화학습", cosine 0.24) is still answered while "주식 추천" (0.67) is not.
-ABSTAIN_BELOW = {"use": 0.28}
+ABSTAIN_BELOW = {"use": 0.31}
 MIN_COVERAGE = 1.0
 
 
@@ -34,6 +35,19 @@ class RetrievalConfig:
     pool: int = 100  # passages taken from each ranker before fusion
     dense_weight: float = 0.4  # lexical gets 1 - dense_weight
     abstain_below: float | None = None  # None: the embedder's calibration
+    # per-language settings (store/fusion.py): the value for a question without Hangul; the
+    # fields above then hold the all-Hangul value. None: one setting for both languages.
+    dense_weight_en: float | None = 0.5
+    abstain_below_en: float | None = None
+    # the English dense weight applies only while BM25 covers less of the question than this
+    # (a vague English question); one whose words BM25 finds keeps `dense_weight`
+    weak_lexical_below: float = 0.25
+    expand: float = 0.5  # weight of the question's lexicon glosses in BM25 (0: off)
+    # pseudo-relevance feedback: the top tokens of the best dense passages join the BM25 query
+    # at this weight for an English question (linear in the Hangul share down to 0 for Korean)
+    prf: float = 0.0
+    prf_passages: int = 3
+    prf_terms: int = 20
 
 
 HYBRID = RetrievalConfig()
@@ -116,17 +130,30 @@ def rank(
     lo, hi = _date_int(since), _date_int(until)
     dense: dict[str, tuple[str, float]] = {}
     lexical: dict[str, tuple[str, float]] = {}
+    coverage = 0.0
+    dense_ranked: list[tuple[str, float]] = []
     if config.dense:
         vector = index.embedder.embed_query(question)
-        dense = _best_per_paper(
-            dense_passages(index, vector, config.pool, _where(lo, hi, min_votes))
-        )
+        dense_ranked = dense_passages(index, vector, config.pool, _where(lo, hi, min_votes))
+        dense = _best_per_paper(dense_ranked)
     if config.lexical:
-        lexical = _best_per_paper(index.lexical.search(question, config.pool, lo, hi, min_votes))
+        lexicon = index.lexical.lexicon if config.expand > 0 else None
+        weights = lexical_query(question, lexicon, config.expand)
+        if prf := by_language(question, 0.0, config.prf):
+            feedback = [cid for cid, _ in dense_ranked[: config.prf_passages]]
+            for token, weight in index.lexical.top_terms(feedback, config.prf_terms).items():
+                weights[token] = max(weights.get(token, 0.0), prf * weight)
+        lexical = _best_per_paper(
+            index.lexical.search_weighted(weights, config.pool, lo, hi, min_votes)
+        )
+        best_lexical = max((score for _, score in lexical.values()), default=0.0)
+        coverage = index.lexical.coverage(weights, best_lexical)
+    english = config.dense_weight_en if coverage < config.weak_lexical_below else None
+    dense_weight = by_language(question, config.dense_weight, english)
     fused: dict[str, float] = {}
     for weight, scores in (
-        (config.dense_weight, _normalised(dense, floor=True)),
-        (1 - config.dense_weight, _normalised(lexical, floor=False)),
+        (dense_weight, _normalised(dense, floor=True)),
+        (1 - dense_weight, _normalised(lexical, floor=False)),
     ):
         for aid, score in scores.items():
             fused[aid] = fused.get(aid, 0.0) + weight * score
@@ -138,24 +165,24 @@ def rank(
         if paper is not None:
             spans = [index.lexical.bullets(cid) for cid, _ in passages[aid]]
             hits.append(Hit(paper, fused[aid], tuple(evidence(paper, question, spans))))
-    return hits, not hits or _nothing_relevant(index, dense, lexical, question, config)
+    return hits, not hits or _nothing_relevant(index, dense, coverage, question, config)
 
 
 def _nothing_relevant(
     index: Index,
     dense: dict[str, tuple[str, float]],
-    lexical: dict[str, tuple[str, float]],
+    coverage: float,
     question: str,
     config: RetrievalConfig,
 ) -> bool:
-    best_lexical = max((score for _, score in lexical.values()), default=0.0)
-    if index.lexical.coverage(question, best_lexical) >= MIN_COVERAGE:
+    if coverage >= MIN_COVERAGE:
         return False
     if not config.dense:
         return True
     threshold = config.abstain_below
     if threshold is None:
         threshold = ABSTAIN_BELOW.get(index.embedder.name, float("-inf"))
+    threshold = by_language(question, threshold, config.abstain_below_en)
     best = max((score for _, score in dense.values()), default=float("-inf"))
     return best < threshold
 
@@ -200,12 +227,22 @@ def similar(index: Index, arxiv_id: str, k: int = 5) -> list[Hit]:
 
 def config_from_spec(spec: str, default_embedder: str) -> tuple[str, RetrievalConfig]:
     """`hybrid`, `dense`, `bm25`, optionally with an embedder: `dense-minilm`, `hybrid-use`;
-    `hybrid@0.5` sets the dense weight."""
-    spec, _, weight = spec.partition("@")
+    `hybrid@0.5` sets the dense weight; `hybrid@dense_weight_en=0.7/expand=0` sets any numeric
+    field of `RetrievalConfig` (`/`-separated; `none` for an optional one)."""
+    spec, _, options = spec.partition("@")
     kind, _, embedder = spec.partition("-")
     if kind not in CONFIGS:
         raise ValueError(f"unknown retrieval configuration {spec!r}; known: {', '.join(CONFIGS)}")
     config = CONFIGS[kind]
-    if weight:
-        config = replace(config, dense_weight=float(weight))
+    fields = {
+        f for f in RetrievalConfig.__dataclass_fields__ if f not in ("name", "dense", "lexical")
+    }
+    for option in filter(None, options.split("/")):
+        key, _, value = option.rpartition("=")
+        key = key or "dense_weight"
+        if key not in fields:
+            raise ValueError(f"unknown option {key!r}; known: {', '.join(sorted(fields))}")
+        whole = isinstance(getattr(config, key), int)
+        number = None if value == "none" else int(value) if whole else float(value)
+        config = replace(config, **{key: number})
     return embedder or default_embedder, config
