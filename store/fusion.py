@@ -14,11 +14,13 @@ from store.tokens import tokenize
 
 
 def hangul_share(text: str) -> float:
-    """Share of the question's letters that are Hangul syllables (0 for an English question)."""
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
+    """Share of the question's words that hold Hangul (0 for an English question); by words,
+    since one syllable carries as much as a few Latin letters ("LLM 추론 속도 올리는
+    speculative 방식": 4 of 6)."""
+    words = [w for w in text.split() if any(c.isalpha() for c in w)]
+    if not words:
         return 0.0
-    return sum("\uac00" <= c <= "\ud7a3" for c in letters) / len(letters)
+    return sum(any("\uac00" <= c <= "\ud7a3" for c in w) for w in words) / len(words)
 
 
 def by_language(question: str, korean: float, english: float | None) -> float:
@@ -28,6 +30,16 @@ def by_language(question: str, korean: float, english: float | None) -> float:
         return korean
     share = hangul_share(question)
     return share * korean + (1 - share) * english
+
+
+def dense_weight(
+    question: str, coverage: float, korean: float, english: float | None, weak_below: float
+) -> float:
+    """The dense side's weight: `english` for a question without Hangul whose best BM25
+    passage covers less than `weak_below` of it (a vague English paraphrase, where USE is the
+    better judge), `korean` for a Korean one or one whose words BM25 finds (a model name, a
+    term of art), linear in the Hangul share between."""
+    return by_language(question, korean, english if coverage < weak_below else None)
 
 
 def lexical_query(question: str, lexicon: Lexicon | None, weight: float) -> dict[str, float]:

@@ -123,14 +123,10 @@ class LexicalIndex:
         idf = np.log(1 + (len(ids) - df + 0.5) / (df + 0.5)).astype(np.float32)
         norm = self.k1 * (1 - self.b + self.b * length / max(avg, 1e-9))
         tf.data = tf.data * (self.k1 + 1) / (tf.data + np.repeat(norm, np.diff(tf.indptr)))
-        weighted = tf.multiply(idf[None, :]).tocsr()
         glosses = self._db.execute("SELECT korean, english FROM glosses")
         return _Snapshot(
             lexicon=Lexicon.mine((tuple(k.split()), tuple(e.split())) for k, e in glosses),
-            matrix=weighted.tocsc(),
-            matrix_rows=weighted,
-            rows={chunk_id: i for i, chunk_id in enumerate(ids)},
-            terms=list(vocab),
+            matrix=tf.multiply(idf[None, :]).tocsc(),
             vocab=vocab,
             idf=idf,
             max_idf=float(np.log(1 + (len(ids) + 0.5) / 0.5)),
@@ -156,20 +152,6 @@ class LexicalIndex:
             for t, w in weights.items()
         )
         return score / ideal if ideal else 0.0
-
-    def top_terms(self, chunk_ids: Sequence[str], n: int) -> dict[str, float]:
-        """The `n` highest-weighted BM25 tokens of each passage, summed over the passages and
-        scaled to a maximum of 1 (pseudo-relevance feedback)."""
-        snap = self._current()
-        rows = [snap.rows[c] for c in chunk_ids if c in snap.rows]
-        if not rows:
-            return {}
-        terms: dict[int, float] = {}
-        for row in snap.matrix_rows[rows]:
-            for j in np.argsort(-row.data)[:n]:
-                terms[row.indices[j]] = terms.get(row.indices[j], 0.0) + float(row.data[j])
-        top = max(terms.values())
-        return {snap.terms[t]: w / top for t, w in terms.items()}
 
     def search(
         self,
@@ -224,9 +206,6 @@ class _Snapshot:
 
     lexicon: Lexicon
     matrix: sparse.csc_matrix
-    matrix_rows: sparse.csr_matrix  # the same, by passage (pseudo-relevance feedback)
-    rows: dict[str, int]
-    terms: list[str]  # token by column
     vocab: dict[str, int]
     idf: np.ndarray
     max_idf: float

@@ -11,19 +11,23 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from store.fusion import by_language, lexical_query
+from store.fusion import by_language, dense_weight, lexical_query
 from store.index import Index
 from store.lexical import tokenize
 from store.models import Answer, Hit, Paper
 
-# "Nothing relevant" needs both signals to say so. Dense: best-passage cosine below the cut
-# (dev set: off-topic questions top out at 0.14-0.22 with one at 0.34, paper questions start at
-# 0.34; the cut sits between the clusters; per embedder, since cosines are not comparable
-# across models, and an embedder without a calibration never abstains). Lexical: no passage
-# holds the question's whole token weight (coverage < 1; off-topic questions, long or short,
-# reach 0.11-0.78, on-topic keywords 1.5-1.9), so a short on-topic keyword question
-# ("강화학습", cosine 0.24) is still answered while "주식 추천" (0.67) is not.
-ABSTAIN_BELOW = {"use": 0.31}
+# "Nothing relevant" needs both signals to say so. Dense: best-passage cosine below the cut,
+# per embedder (cosines are not comparable across models; an embedder without a calibration
+# never abstains) and per language (Korean, English; linear in the Hangul share between).
+# USE on the full archive, dev v1 + v2: Korean off-topic questions top out at 0.297 (a
+# "PyTorch/CUDA install error" trap), Korean paper questions start at 0.331; English traps reach
+# 0.282 (GPU price) and 0.280 (pandas crash), English paper questions start at 0.345. The
+# English cut sits low in its gap because a smaller corpus has lower best cosines (the 62-paper
+# samples answer "text-to-video generation quality with reward feedback" at 0.299).
+# Lexical: no passage holds the question's whole token weight (coverage < 1; off-topic
+# questions, long or short, reach 0.11-0.78, on-topic keywords 1.5-1.9), so a short on-topic
+# keyword question ("강화학습", cosine 0.24) is still answered while "주식 추천" (0.67) is not.
+ABSTAIN_BELOW = {"use": (0.31, 0.29)}  # (Korean, English)
 MIN_COVERAGE = 1.0
 
 
@@ -34,27 +38,22 @@ class RetrievalConfig:
     lexical: bool = True
     pool: int = 100  # passages taken from each ranker before fusion
     dense_weight: float = 0.4  # lexical gets 1 - dense_weight
-    abstain_below: float | None = None  # None: the embedder's calibration
+    abstain_below: float | None = None  # None: the embedder's calibration (both languages)
     # per-language settings (store/fusion.py): the value for a question without Hangul; the
     # fields above then hold the all-Hangul value. None: one setting for both languages.
     dense_weight_en: float | None = 0.5
-    abstain_below_en: float | None = None
+    abstain_below_en: float | None = None  # with abstain_below: the English cut
     # the English dense weight applies only while BM25 covers less of the question than this
     # (a vague English question); one whose words BM25 finds keeps `dense_weight`
     weak_lexical_below: float = 0.25
     expand: float = 0.5  # weight of the question's lexicon glosses in BM25 (0: off)
-    # pseudo-relevance feedback: the top tokens of the best dense passages join the BM25 query
-    # at this weight for an English question (linear in the Hangul share down to 0 for Korean)
-    prf: float = 0.0
-    prf_passages: int = 3
-    prf_terms: int = 20
 
 
 HYBRID = RetrievalConfig()
 CONFIGS = {
     "hybrid": HYBRID,
-    "dense": RetrievalConfig(name="dense", lexical=False, dense_weight=1.0),
-    "bm25": RetrievalConfig(name="bm25", dense=False, dense_weight=0.0),
+    "dense": RetrievalConfig(name="dense", lexical=False, dense_weight=1.0, dense_weight_en=None),
+    "bm25": RetrievalConfig(name="bm25", dense=False, dense_weight=0.0, dense_weight_en=None),
 }
 
 
@@ -131,29 +130,26 @@ def rank(
     dense: dict[str, tuple[str, float]] = {}
     lexical: dict[str, tuple[str, float]] = {}
     coverage = 0.0
-    dense_ranked: list[tuple[str, float]] = []
     if config.dense:
         vector = index.embedder.embed_query(question)
-        dense_ranked = dense_passages(index, vector, config.pool, _where(lo, hi, min_votes))
-        dense = _best_per_paper(dense_ranked)
+        dense = _best_per_paper(
+            dense_passages(index, vector, config.pool, _where(lo, hi, min_votes))
+        )
     if config.lexical:
         lexicon = index.lexical.lexicon if config.expand > 0 else None
         weights = lexical_query(question, lexicon, config.expand)
-        if prf := by_language(question, 0.0, config.prf):
-            feedback = [cid for cid, _ in dense_ranked[: config.prf_passages]]
-            for token, weight in index.lexical.top_terms(feedback, config.prf_terms).items():
-                weights[token] = max(weights.get(token, 0.0), prf * weight)
         lexical = _best_per_paper(
             index.lexical.search_weighted(weights, config.pool, lo, hi, min_votes)
         )
         best_lexical = max((score for _, score in lexical.values()), default=0.0)
         coverage = index.lexical.coverage(weights, best_lexical)
-    english = config.dense_weight_en if coverage < config.weak_lexical_below else None
-    dense_weight = by_language(question, config.dense_weight, english)
+    dense_share = dense_weight(
+        question, coverage, config.dense_weight, config.dense_weight_en, config.weak_lexical_below
+    )
     fused: dict[str, float] = {}
     for weight, scores in (
-        (dense_weight, _normalised(dense, floor=True)),
-        (1 - dense_weight, _normalised(lexical, floor=False)),
+        (dense_share, _normalised(dense, floor=True)),
+        (1 - dense_share, _normalised(lexical, floor=False)),
     ):
         for aid, score in scores.items():
             fused[aid] = fused.get(aid, 0.0) + weight * score
@@ -179,10 +175,10 @@ def _nothing_relevant(
         return False
     if not config.dense:
         return True
-    threshold = config.abstain_below
-    if threshold is None:
-        threshold = ABSTAIN_BELOW.get(index.embedder.name, float("-inf"))
-    threshold = by_language(question, threshold, config.abstain_below_en)
+    korean, english = ABSTAIN_BELOW.get(index.embedder.name, (float("-inf"), None))
+    if config.abstain_below is not None:
+        korean, english = config.abstain_below, config.abstain_below_en
+    threshold = by_language(question, korean, english)
     best = max((score for _, score in dense.values()), default=float("-inf"))
     return best < threshold
 

@@ -24,7 +24,9 @@ def test_glosses_both_ways_keep_the_words_nearest_the_parenthesis() -> None:
 
 
 def test_mining_keeps_the_consistent_translation() -> None:
-    pairs = [(("환각",), ("hallucination",))] * 3 + [(("객체", "환각"), ("object", "hallucination"))]
+    pairs = [(("환각",), ("hallucination",))] * 3 + [
+        (("객체", "환각"), ("object", "hallucination"))
+    ]
     pairs += [(("객체", "탐지"), ("object", "detection"))] * 2
     lexicon = Lexicon.mine(pairs)
     assert lexicon.en_to_ko["hallucination"][0][0] == "환각"
@@ -43,9 +45,13 @@ def index(settings) -> Index:
 def test_an_english_question_finds_a_korean_only_summary(index: Index) -> None:
     write(
         index,
-        make_paper("2401.00001", "2024-01-01", 5, "새 디코딩 방법으로 음성 인식의 환각을 줄였습니다."),
+        make_paper(
+            "2401.00001", "2024-01-01", 5, "새 디코딩 방법으로 음성 인식의 환각을 줄였습니다."
+        ),
         # other papers gloss the words (the lexicon is mined from the indexed passages)
-        make_paper("2401.00002", "2024-01-01", 5, "환각(hallucination) 평가 벤치마크를 제안합니다."),
+        make_paper(
+            "2401.00002", "2024-01-01", 5, "환각(hallucination) 평가 벤치마크를 제안합니다."
+        ),
         make_paper("2401.00003", "2024-01-01", 5, "환각(hallucination) 데이터셋을 만들었습니다."),
         make_paper("2401.00004", "2024-01-01", 5, "추측 디코딩(decoding) 속도를 높입니다."),
         make_paper("2401.00005", "2024-01-01", 5, "병렬 디코딩(decoding) 전략을 씁니다."),
@@ -62,7 +68,10 @@ def test_an_english_question_finds_a_korean_only_summary(index: Index) -> None:
 
 
 def test_glosses_of_a_removed_paper_leave_the_lexicon(index: Index) -> None:
-    write(index, *[make_paper(f"2401.0000{i}", "2024-01-01", 5, "환각(hallucination) 연구") for i in (1, 2)])
+    write(
+        index,
+        *[make_paper(f"2401.0000{i}", "2024-01-01", 5, "환각(hallucination) 연구") for i in (1, 2)],
+    )
     assert "hallucination" in index.lexical.lexicon.en_to_ko
     index.remove(["2401.00001", "2401.00002"])
     assert "hallucination" not in index.lexical.lexicon.en_to_ko
