@@ -1,9 +1,10 @@
 """Korean-aware BM25 over the indexed passages, persisted in SQLite beside Chroma.
 
-Tokens: Hangul runs become character bigrams (a one-syllable run stays a unigram), so Korean
-particles and compounds still share most tokens with the query; Latin and digit runs are
-lowercased words. The matrix is rebuilt in memory from the stored token strings (milliseconds
-for the whole archive), so incremental ingest only writes rows.
+Tokens (store/tokens.py): Hangul character bigrams and lowercased Latin/digit words. Each
+passage's `한국어(English)` glosses are kept beside its tokens and mined into the term lexicon
+(store/lexicon.py) whenever the matrix is built. The matrix is rebuilt in memory from the
+stored token strings (milliseconds for the whole archive), so incremental ingest only writes
+rows.
 """
 
 from __future__ import annotations

@@ -115,9 +115,9 @@ class Lexicon:
         words: list[tuple[str, dict[str, list[tuple[str, float]]]]] = []
         for run in re.findall(r"[\uac00-\ud7a3]+|[A-Za-z][A-Za-z\-]+", question):
             if "\uac00" <= run[0] <= "\ud7a3":
-                # a Korean word with its particle, or a compound: try its known prefixes
-                stem = _PARTICLE.sub("", run)
-                words.append((stem, self.ko_to_en))
+                # a trailing particle goes ("환각을" -> "환각"); a compound written without a
+                # space ("보상모델") is not split and finds nothing
+                words.append((_PARTICLE.sub("", run), self.ko_to_en))
             else:
                 words.extend((english_key(p), self.en_to_ko) for p in run.split("-") if p)
         return words
