@@ -119,12 +119,14 @@ def format_table(columns: dict[str, dict[str, float | int]]) -> str:
     names = list(columns)
     keys = list(dict.fromkeys(key for col in columns.values() for key in col))
     width = max(len(k) for k in keys) + 2
-    lines = ["metric".ljust(width) + "".join(n.rjust(14) for n in names)]
+    widths = {n: max(14, len(n) + 2) for n in names}  # long specs (hybrid@expand=0/...) fit
+    lines = ["metric".ljust(width) + "".join(n.rjust(widths[n]) for n in names)]
     for key in keys:
         cells = []
         for n in names:
             value = columns[n].get(key, "")
-            cells.append((f"{value:.3f}" if isinstance(value, float) else str(value)).rjust(14))
+            text = f"{value:.3f}" if isinstance(value, float) else str(value)
+            cells.append(text.rjust(widths[n]))
         lines.append(key.ljust(width) + "".join(cells))
     return "\n".join(lines)
 

@@ -1,17 +1,16 @@
 """Korean-aware BM25 over the indexed passages, persisted in SQLite beside Chroma.
 
-Tokens: Hangul runs become character bigrams (a one-syllable run stays a unigram), so Korean
-particles and compounds still share most tokens with the query; Latin and digit runs are
-lowercased words. The matrix is rebuilt in memory from the stored token strings (milliseconds
-for the whole archive), so incremental ingest only writes rows.
+Tokens (store/tokens.py): Hangul character bigrams and lowercased Latin/digit words. Each
+passage's `한국어(English)` glosses are kept beside its tokens and mined into the term lexicon
+(store/lexicon.py) whenever the matrix is built. The matrix is rebuilt in memory from the
+stored token strings (milliseconds for the whole archive), so incremental ingest only writes
+rows.
 """
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import threading
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,63 +18,8 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-_TOKEN = re.compile(r"[\uac00-\ud7a3]+|[a-z0-9]+(?:[.\-][a-z0-9]+)*")
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "for",
-        "and",
-        "or",
-        "to",
-        "in",
-        "on",
-        "with",
-        "by",
-        "is",
-        "are",
-        "was",
-        "be",
-        "as",
-        "at",
-        "from",
-        "that",
-        "this",
-        "it",
-        "its",
-        "what",
-        "which",
-        "how",
-        "do",
-        "does",
-        "can",
-        "any",
-        "paper",
-        "papers",
-        "about",
-        "using",
-        "use",
-        "via",
-    ]
-)
-
-
-def tokenize(text: str) -> list[str]:
-    text = unicodedata.normalize("NFC", text).lower()
-    tokens: list[str] = []
-    for run in _TOKEN.findall(text):
-        if "\uac00" <= run[0] <= "\ud7a3":
-            if len(run) == 1:
-                tokens.append(run)
-            else:
-                tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
-        elif run not in _STOP:
-            tokens.append(run)
-            if "-" in run or "." in run:  # "multi-view" also matches "multi view"
-                tokens.extend(part for part in re.split(r"[.\-]", run) if part)
-    return tokens
+from store.lexicon import Lexicon, extract_pairs
+from store.tokens import tokenize
 
 
 @dataclass(frozen=True)
@@ -102,6 +46,13 @@ class LexicalIndex:
             " first_bullet INTEGER NOT NULL, last_bullet INTEGER NOT NULL)"
         )
         self._db.execute("CREATE INDEX IF NOT EXISTS chunks_paper ON chunks(arxiv_id)")
+        # the summaries' `한국어(English)` glosses, mined into the term lexicon (store/lexicon.py)
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS glosses (chunk_id TEXT NOT NULL, arxiv_id TEXT NOT NULL,"
+            " korean TEXT NOT NULL, english TEXT NOT NULL)"
+        )
+        self._db.execute("CREATE INDEX IF NOT EXISTS glosses_chunk ON glosses(chunk_id)")
+        self._db.execute("CREATE INDEX IF NOT EXISTS glosses_paper ON glosses(arxiv_id)")
         self._db.commit()
         # One lock for the connection and the build; readers take an immutable snapshot, so an
         # ingest thread writing rows never changes the matrix a running query holds.
@@ -109,17 +60,28 @@ class LexicalIndex:
         self._snapshot: _Snapshot | None = None
 
     def upsert(self, rows: Iterable[LexicalRow]) -> None:
+        rows = list(rows)
         data = [
             (r.id, r.arxiv_id, r.date, r.votes, " ".join(tokenize(r.text)), *r.bullets)
             for r in rows
         ]
+        glosses = [
+            (r.id, r.arxiv_id, " ".join(ko), " ".join(en))
+            for r in rows
+            for ko, en in extract_pairs(r.text)
+        ]
         with self._lock, self._db:
             self._db.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)", data)
+            self._db.executemany("DELETE FROM glosses WHERE chunk_id = ?", [(r.id,) for r in rows])
+            self._db.executemany("INSERT INTO glosses VALUES (?, ?, ?, ?)", glosses)
             self._snapshot = None
 
     def delete_papers(self, arxiv_ids: Sequence[str]) -> None:
         with self._lock, self._db:
             self._db.executemany("DELETE FROM chunks WHERE arxiv_id = ?", [(a,) for a in arxiv_ids])
+            self._db.executemany(
+                "DELETE FROM glosses WHERE arxiv_id = ?", [(a,) for a in arxiv_ids]
+            )
             self._snapshot = None
 
     def count(self) -> int:
@@ -162,7 +124,9 @@ class LexicalIndex:
         idf = np.log(1 + (len(ids) - df + 0.5) / (df + 0.5)).astype(np.float32)
         norm = self.k1 * (1 - self.b + self.b * length / max(avg, 1e-9))
         tf.data = tf.data * (self.k1 + 1) / (tf.data + np.repeat(norm, np.diff(tf.indptr)))
+        glosses = self._db.execute("SELECT korean, english FROM glosses")
         return _Snapshot(
+            lexicon=Lexicon.mine((tuple(k.split()), tuple(e.split())) for k, e in glosses),
             matrix=tf.multiply(idf[None, :]).tocsc(),
             vocab=vocab,
             idf=idf,
@@ -177,14 +141,16 @@ class LexicalIndex:
         """(first, last) summary bullet indices a passage holds; evidence needs no Chroma call."""
         return self._current().spans.get(chunk_id, (0, -1))
 
-    def coverage(self, query: str, score: float) -> float:
+    def coverage(self, query: str | dict[str, float], score: float) -> float:
         """`score` as a share of what a passage of average length holding every query token
         once would get (~1.0); unknown tokens count with the highest idf, since a word the
-        archive never uses is a sign the question is not about it."""
+        archive never uses is a sign the question is not about it. `query` may be the token
+        weights `search_weighted` was given."""
         snap = self._current()
+        weights = dict.fromkeys(tokenize(query), 1.0) if isinstance(query, str) else query
         ideal = sum(
-            float(snap.idf[snap.vocab[t]]) if t in snap.vocab else snap.max_idf
-            for t in set(tokenize(query))
+            w * (float(snap.idf[snap.vocab[t]]) if t in snap.vocab else snap.max_idf)
+            for t, w in weights.items()
         )
         return score / ideal if ideal else 0.0
 
@@ -197,11 +163,29 @@ class LexicalIndex:
         min_votes: int | None = None,
     ) -> list[tuple[str, float]]:
         """Best `k` chunk ids with BM25 scores; the window is applied before ranking."""
+        return self.search_weighted(dict.fromkeys(tokenize(query), 1.0), k, since, until, min_votes)
+
+    @property
+    def lexicon(self) -> Lexicon:
+        """The term lexicon mined from the indexed passages' glosses."""
+        return self._current().lexicon
+
+    def search_weighted(
+        self,
+        weights: dict[str, float],
+        k: int,
+        since: int | None = None,
+        until: int | None = None,
+        min_votes: int | None = None,
+    ) -> list[tuple[str, float]]:
+        """`search` with a weight per query token (a lexicon expansion counts less)."""
         snap = self._current()
-        cols = sorted({snap.vocab[t] for t in tokenize(query) if t in snap.vocab})
-        if not cols or not snap.ids:
+        known = {snap.vocab[t]: w for t, w in weights.items() if t in snap.vocab and w > 0}
+        if not known or not snap.ids:
             return []
-        scores = np.asarray(snap.matrix[:, cols].sum(axis=1)).ravel()
+        cols = sorted(known)
+        column_weights = np.asarray([known[c] for c in cols], dtype=np.float32)
+        scores = np.asarray(snap.matrix[:, cols] @ column_weights).ravel()
         mask = scores > 0
         if since is not None:
             mask &= snap.dates >= since
@@ -221,6 +205,7 @@ class LexicalIndex:
 class _Snapshot:
     """The BM25 matrix (passages x tokens, CSC for column slices) and what goes with it."""
 
+    lexicon: Lexicon
     matrix: sparse.csc_matrix
     vocab: dict[str, int]
     idf: np.ndarray

@@ -12,18 +12,23 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from store.dates import date_int
+from store.fusion import by_language, dense_weight, lexical_query
 from store.index import Index
 from store.lexical import tokenize
 from store.models import Answer, Hit, Paper
 
-# "Nothing relevant" needs both signals to say so. Dense: best-passage cosine below the cut
-# (dev set: off-topic questions top out at 0.14-0.22 with one at 0.34, paper questions start at
-# 0.34; the cut sits between the clusters; per embedder, since cosines are not comparable
-# across models, and an embedder without a calibration never abstains). Lexical: no passage
-# holds the question's whole token weight (coverage < 1; off-topic questions, long or short,
-# reach 0.11-0.78, on-topic keywords 1.5-1.9), so a short on-topic keyword question
-# ("강화학습", cosine 0.24) is still answered while "주식 추천" (0.67) is not.
-ABSTAIN_BELOW = {"use": 0.28}
+# "Nothing relevant" needs both signals to say so. Dense: best-passage cosine below the cut,
+# per embedder (cosines are not comparable across models; an embedder without a calibration
+# never abstains) and per language (Korean, English; linear in the Hangul share between).
+# USE on the full archive, dev v1 + v2: Korean off-topic questions top out at 0.297 (a
+# "PyTorch/CUDA install error" trap), Korean paper questions start at 0.331; English traps reach
+# 0.282 (GPU price) and 0.280 (pandas crash), English paper questions start at 0.345. The
+# English cut sits low in its gap because a smaller corpus has lower best cosines (the 62-paper
+# samples answer "text-to-video generation quality with reward feedback" at 0.299).
+# Lexical: no passage holds the question's whole token weight (coverage < 1; off-topic
+# questions, long or short, reach 0.11-0.78, on-topic keywords 1.5-1.9), so a short on-topic
+# keyword question ("강화학습", cosine 0.24) is still answered while "주식 추천" (0.67) is not.
+ABSTAIN_BELOW = {"use": (0.31, 0.29)}  # (Korean, English)
 MIN_COVERAGE = 1.0
 
 
@@ -34,14 +39,22 @@ class RetrievalConfig:
     lexical: bool = True
     pool: int = 100  # passages taken from each ranker before fusion
     dense_weight: float = 0.4  # lexical gets 1 - dense_weight
-    abstain_below: float | None = None  # None: the embedder's calibration
+    abstain_below: float | None = None  # None: the embedder's calibration (both languages)
+    # per-language settings (store/fusion.py): the value for a question without Hangul; the
+    # fields above then hold the all-Hangul value. None: one setting for both languages.
+    dense_weight_en: float | None = 0.5
+    abstain_below_en: float | None = None  # with abstain_below: the English cut
+    # the English dense weight applies only while BM25 covers less of the question than this
+    # (a vague English question); one whose words BM25 finds keeps `dense_weight`
+    weak_lexical_below: float = 0.25
+    expand: float = 0.5  # weight of the question's lexicon glosses in BM25 (0: off)
 
 
 HYBRID = RetrievalConfig()
 CONFIGS = {
     "hybrid": HYBRID,
-    "dense": RetrievalConfig(name="dense", lexical=False, dense_weight=1.0),
-    "bm25": RetrievalConfig(name="bm25", dense=False, dense_weight=0.0),
+    "dense": RetrievalConfig(name="dense", lexical=False, dense_weight=1.0, dense_weight_en=None),
+    "bm25": RetrievalConfig(name="bm25", dense=False, dense_weight=0.0, dense_weight_en=None),
 }
 
 
@@ -113,17 +126,27 @@ def rank(
     lo, hi = date_int(since), date_int(until)
     dense: dict[str, tuple[str, float]] = {}
     lexical: dict[str, tuple[str, float]] = {}
+    coverage = 0.0
     if config.dense:
         vector = index.embedder.embed_query(question)
         dense = _best_per_paper(
             dense_passages(index, vector, config.pool, _where(lo, hi, min_votes))
         )
     if config.lexical:
-        lexical = _best_per_paper(index.lexical.search(question, config.pool, lo, hi, min_votes))
+        lexicon = index.lexical.lexicon if config.expand > 0 else None
+        weights = lexical_query(question, lexicon, config.expand)
+        lexical = _best_per_paper(
+            index.lexical.search_weighted(weights, config.pool, lo, hi, min_votes)
+        )
+        best_lexical = max((score for _, score in lexical.values()), default=0.0)
+        coverage = index.lexical.coverage(weights, best_lexical)
+    dense_share = dense_weight(
+        question, coverage, config.dense_weight, config.dense_weight_en, config.weak_lexical_below
+    )
     fused: dict[str, float] = {}
     for weight, scores in (
-        (config.dense_weight, _normalised(dense, floor=True)),
-        (1 - config.dense_weight, _normalised(lexical, floor=False)),
+        (dense_share, _normalised(dense, floor=True)),
+        (1 - dense_share, _normalised(lexical, floor=False)),
     ):
         for aid, score in scores.items():
             fused[aid] = fused.get(aid, 0.0) + weight * score
@@ -135,24 +158,24 @@ def rank(
         if paper is not None:
             spans = [index.lexical.bullets(cid) for cid, _ in passages[aid]]
             hits.append(Hit(paper, fused[aid], tuple(evidence(paper, question, spans))))
-    return hits, not hits or _nothing_relevant(index, dense, lexical, question, config)
+    return hits, not hits or _nothing_relevant(index, dense, coverage, question, config)
 
 
 def _nothing_relevant(
     index: Index,
     dense: dict[str, tuple[str, float]],
-    lexical: dict[str, tuple[str, float]],
+    coverage: float,
     question: str,
     config: RetrievalConfig,
 ) -> bool:
-    best_lexical = max((score for _, score in lexical.values()), default=0.0)
-    if index.lexical.coverage(question, best_lexical) >= MIN_COVERAGE:
+    if coverage >= MIN_COVERAGE:
         return False
     if not config.dense:
         return True
-    threshold = config.abstain_below
-    if threshold is None:
-        threshold = ABSTAIN_BELOW.get(index.embedder.name, float("-inf"))
+    korean, english = ABSTAIN_BELOW.get(index.embedder.name, (float("-inf"), None))
+    if config.abstain_below is not None:
+        korean, english = config.abstain_below, config.abstain_below_en
+    threshold = by_language(question, korean, english)
     best = max((score for _, score in dense.values()), default=float("-inf"))
     return best < threshold
 
@@ -197,12 +220,22 @@ def similar(index: Index, arxiv_id: str, k: int = 5) -> list[Hit]:
 
 def config_from_spec(spec: str, default_embedder: str) -> tuple[str, RetrievalConfig]:
     """`hybrid`, `dense`, `bm25`, optionally with an embedder: `dense-minilm`, `hybrid-use`;
-    `hybrid@0.5` sets the dense weight."""
-    spec, _, weight = spec.partition("@")
+    `hybrid@0.5` sets the dense weight; `hybrid@dense_weight_en=0.7/expand=0` sets any numeric
+    field of `RetrievalConfig` (`/`-separated; `none` for an optional one)."""
+    spec, _, options = spec.partition("@")
     kind, _, embedder = spec.partition("-")
     if kind not in CONFIGS:
         raise ValueError(f"unknown retrieval configuration {spec!r}; known: {', '.join(CONFIGS)}")
     config = CONFIGS[kind]
-    if weight:
-        config = replace(config, dense_weight=float(weight))
+    fields = {
+        f for f in RetrievalConfig.__dataclass_fields__ if f not in ("name", "dense", "lexical")
+    }
+    for option in filter(None, options.split("/")):
+        key, _, value = option.rpartition("=")
+        key = key or "dense_weight"
+        if key not in fields:
+            raise ValueError(f"unknown option {key!r}; known: {', '.join(sorted(fields))}")
+        whole = isinstance(getattr(config, key), int)
+        number = None if value == "none" else int(value) if whole else float(value)
+        config = replace(config, **{key: number})
     return embedder or default_embedder, config

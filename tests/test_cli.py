@@ -53,7 +53,7 @@ def test_ingest_today_top_ask_with_the_real_model(real, capsys) -> None:
         run(
             capsys,
             "ask",
-            "텍스트-이미지 디퓨전 모델",
+            "텍스트로 이미지를 만드는 디퓨전 모델",
             "--since",
             "2024-02-01",
             "--until",
