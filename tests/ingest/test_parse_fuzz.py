@@ -38,6 +38,15 @@ MB = 1_000_000
 BOUNDARY = re.compile(rb"#{2,3}\s")  # what ends an entry
 
 
+def shown(path: Path) -> str:
+    """The name a digest is shown under: `2024-05-30.md`, `paper_logs/2024/10/18.md`."""
+    return (
+        path.name
+        if path.parent == ROOT / "samples"
+        else path.relative_to(ARCHIVE.parent).as_posix()
+    )
+
+
 def assert_well_formed(papers: list[Paper], skipped: list[Skipped], name: str) -> None:
     for paper in papers:
         assert date.fromisoformat(paper.date).isoformat() == paper.date
@@ -170,15 +179,6 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("fuzz")
 
 
-def shown(path: Path) -> str:
-    """The name a digest is shown under: `2024-05-30.md`, `paper_logs/2024/10/18.md`."""
-    return (
-        path.name
-        if path.parent == ROOT / "samples"
-        else path.relative_to(ARCHIVE.parent).as_posix()
-    )
-
-
 def file_date(path: Path) -> str:
     return "-".join(path.with_suffix("").as_posix().replace("/", "-").split("-")[-3:])
 
@@ -204,7 +204,7 @@ def test_mutated_digests_never_raise_and_give_well_formed_entries(
         assert paper.date == file_date(original) or f"({paper.date})".encode() in data
 
 
-@pytest.mark.parametrize("path", FUZZ_FILES, ids=[p.name for p in FUZZ_FILES])
+@pytest.mark.parametrize("path", FUZZ_FILES, ids=[shown(p) for p in FUZZ_FILES])
 def test_unmutated_digests_give_exactly_their_entries(path: Path, scratch: Path) -> None:
     papers, skipped = parse_as(path, path.read_bytes(), scratch)
     lines = path.read_bytes().split(b"\n")
