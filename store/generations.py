@@ -238,15 +238,15 @@ class Registry:
             path.unlink(missing_ok=True)
 
     def _legacy_state(self) -> RegistryState | None:
-        """Adopt the generation an older paperbot pointed at, so an upgrade keeps its index."""
-        if LEGACY_POINTER not in collection_names(self.client):
-            return None
-        pointer = self.client.get_collection(LEGACY_POINTER).metadata or {}
-        number = pointer.get(self.layout.legacy_key)
-        if number is None:
-            return None
-        prefix = f"{self.layout.legacy_key}-g{int(number)}"
-        if f"{prefix}-papers" not in collection_names(self.client):
+        """Adopt the generation an older paperbot answered from (its pointer, or generation 1
+        when it never rebuilt), so an upgrade keeps its index."""
+        names = collection_names(self.client)
+        pointer = {}
+        if LEGACY_POINTER in names:
+            pointer = self.client.get_collection(LEGACY_POINTER).metadata or {}
+        number = int(pointer.get(self.layout.legacy_key, 1))
+        prefix = f"{self.layout.legacy_key}-g{number}"
+        if f"{prefix}-papers" not in names:
             return None
         return RegistryState(
             active=int(number), prefixes=((int(number), prefix),), next=int(number) + 1

@@ -10,7 +10,7 @@ import pytest
 from ingest.pipeline import ingest, open_handle, rebuild
 from store.catalogue import Catalogue
 from store.embedders import HashEmbedder, _e5_prefixes
-from store.generations import Layout
+from store.generations import Generation, Layout
 from store.handle import IndexHandle
 from tests.store.test_index import PAPERS, make_paper, write
 
@@ -106,3 +106,14 @@ def test_a_load_running_during_a_write_never_loses_it() -> None:
 def test_handle_answers_from_an_empty_index_before_the_first_ingest(settings) -> None:
     index = IndexHandle(settings, HashEmbedder(), "c2s400").current()
     assert index.latest_date() is None and index.registry.state().active is None
+
+
+def test_an_index_made_before_the_registry_is_adopted(settings) -> None:
+    """A data dir from before the registry (collections `pb-<embedder>-<chunking>-g1-*`, no
+    registry entry) keeps answering after the upgrade, and the next write registers it."""
+    handle = IndexHandle(settings, HashEmbedder(), "test")
+    old = Generation(handle.registry.layout.key, 1, "pb-hash-test-g1")
+    write(handle.open(old), PAPERS[0])
+    upgraded = IndexHandle(settings, HashEmbedder(), "test").current()
+    assert upgraded.gen.prefix == "pb-hash-test-g1"
+    assert upgraded.get("2401.00001") is not None
