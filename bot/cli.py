@@ -1,4 +1,4 @@
-"""The `paperbot` command: ingest, parse, today, top, ask, eval, bench, run (docs/CONTRACTS.md)."""
+"""The `paperbot` command: ingest, parse, today, top, ask, trend, eval, bench, run (docs/CONTRACTS.md)."""
 
 from __future__ import annotations
 
@@ -174,6 +174,27 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_trend(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.charts import trend_png
+    from ingest.pipeline import open_index
+    from store.trends import trend
+
+    with open_index(settings) as index:
+        found = trend(index, args.topic, args.period)
+    if found is None:
+        print("No digest indexed yet: run `paperbot ingest`.")
+        return 1
+    Path(args.out).write_bytes(trend_png(found, args.lang))
+    print(f"{found.total} papers match {args.topic!r}, {found.since} .. {found.until}")
+    for week, papers in found.peaks:
+        count = dict(found.weeks)[week]
+        print(f"week of {week}: {count} paper{'' if count == 1 else 's'}")
+        for paper in papers:
+            print(f"   {paper.title}  {paper.url}  votes {paper.votes_text}")
+    print(f"chart: {args.out} ({len(found.weeks)} weeks)")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from measure.evaluate import run_eval
 
@@ -244,6 +265,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=_count(1, 50), default=5)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ask)
+    p = sub.add_parser("trend", help="chart of the papers on a topic per week (PNG)")
+    p.add_argument("topic")
+    p.add_argument("--period", choices=("month", "year", "all"), default="all")
+    p.add_argument("--out", required=True, help="the PNG file to write")
+    p.add_argument("--lang", choices=("ko", "en"), default="ko", help="chart labels")
+    p.set_defaults(func=cmd_trend)
     p = sub.add_parser("eval", help="retrieval metrics over labelled queries")
     p.add_argument("queries")
     p.add_argument("--out")

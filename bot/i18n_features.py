@@ -69,6 +69,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "{since} – {until} ({weeks}주) 동안 맞는 논문 {total}편.",
     },
     "trend_peak": {"en": "Week of {week}: {n} papers", "ko": "{week} 주: {n}편"},
+    "trend_peak_one": {"en": "Week of {week}: 1 paper", "ko": "{week} 주: 1편"},
     "trend_none": {
         "en": "No papers match **{topic}** in this period.",
         "ko": "이 기간에 **{topic}**에 맞는 논문이 없습니다.",

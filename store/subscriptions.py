@@ -28,7 +28,7 @@ from scipy import sparse
 from store.index import Index
 from store.lexical import tokenize
 from store.models import Paper
-from store.retrieval import ABSTAIN_BELOW, MIN_COVERAGE
+from store.retrieval import ABSTAIN_BELOW, HYBRID, MIN_COVERAGE
 
 PER_TOPIC = 5  # papers listed per subscription and day at most (as many as /ask shows)
 
@@ -78,6 +78,32 @@ def match_authors(
     return found
 
 
+def query_weights(index: Index, question: str) -> dict[str, float]:
+    """The BM25 token weights /ask searches with for `question` (its tokens, plus their
+    lexicon glosses where the store mines a lexicon)."""
+    try:
+        from store.fusion import lexical_query  # type: ignore[import-not-found]
+    except ImportError:
+        return dict.fromkeys(tokenize(question), 1.0)
+    expand = float(getattr(HYBRID, "expand", 0.0))
+    lexicon = index.lexical.lexicon if expand > 0 else None
+    return lexical_query(question, lexicon, expand)
+
+
+def cosine_cut(index: Index, question: str) -> float | None:
+    """The embedder's calibrated "nothing relevant" cosine for this question (per language
+    where the calibration has one per language); None for an uncalibrated embedder."""
+    value = ABSTAIN_BELOW.get(index.embedder.name)
+    if value is None or isinstance(value, int | float):
+        return value
+    korean, english = value
+    try:
+        from store.fusion import by_language  # type: ignore[import-not-found]
+    except ImportError:
+        return max(korean, english)
+    return by_language(question, korean, english)
+
+
 def embed_topics(index: Index, texts: Sequence[str]) -> np.ndarray:
     """Query vectors for topic texts (what /subscribe stores)."""
     if not texts:
@@ -103,8 +129,9 @@ def match_topics(
     best_coverage = np.maximum.reduceat(coverage, starts, axis=1)
     score = best_coverage
     relevant = best_coverage >= MIN_COVERAGE
-    cut = ABSTAIN_BELOW.get(index.embedder.name)
-    if cut is not None:
+    cuts = [cosine_cut(index, t.text) for t in topics]
+    if any(cut is not None for cut in cuts):
+        cut = np.asarray([np.inf if c is None else c for c in cuts], dtype=np.float32)[:, None]
         query = np.stack([t.vector for t in topics]).astype(np.float32)
         best_cosine = np.maximum.reduceat(query @ vectors.T, starts, axis=1)
         relevant |= best_cosine >= cut
@@ -156,16 +183,21 @@ def _coverage(index: Index, chunk_ids: Sequence[str], texts: Sequence[str]) -> n
         )
         passages = (placed @ picked).tocsr()
     cols: list[int] = []
+    data: list[float] = []
     indptr = [0]
     ideal = np.zeros(len(texts), dtype=np.float32)
     for row, text in enumerate(texts):
-        tokens = set(tokenize(text))
-        known = sorted({snap.vocab[t] for t in tokens if t in snap.vocab})
-        cols.extend(known)
+        weights = query_weights(index, text)
+        known = {snap.vocab[t]: w for t, w in weights.items() if t in snap.vocab and w > 0}
+        cols.extend(sorted(known))
+        data.extend(known[c] for c in sorted(known))
         indptr.append(len(cols))
-        ideal[row] = float(snap.idf[known].sum()) + snap.max_idf * (len(tokens) - len(known))
+        ideal[row] = sum(
+            w * (float(snap.idf[snap.vocab[t]]) if t in snap.vocab else snap.max_idf)
+            for t, w in weights.items()
+        )
     query = sparse.csr_matrix(
-        (np.ones(len(cols), dtype=np.float32), cols, indptr), shape=(len(texts), len(snap.vocab))
+        (np.asarray(data, dtype=np.float32), cols, indptr), shape=(len(texts), len(snap.vocab))
     )
     scores = (query @ passages.T).toarray()
     with np.errstate(divide="ignore", invalid="ignore"):

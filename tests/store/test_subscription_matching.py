@@ -12,6 +12,7 @@ from store.subscriptions import (
     match_authors,
     match_topics,
     normalise_name,
+    query_weights,
 )
 
 TOPICS = [
@@ -38,10 +39,15 @@ def one_at_a_time(index, question: str, arxiv_ids: list[str]) -> set[str]:
     """/ask's lexical rule per paper: its best passage holds the question's whole BM25 weight
     (the hash embedder has no calibrated cosine cut, so that is the whole rule)."""
     found = set()
-    ranked = index.lexical.search(question, 10_000)
+    weights = query_weights(index, question)
+    if hasattr(index.lexical, "search_weighted"):  # /ask weighs the lexicon's glosses
+        ranked = index.lexical.search_weighted(weights, 10_000)
+        query = weights
+    else:
+        ranked, query = index.lexical.search(question, 10_000), question
     for arxiv_id in arxiv_ids:
         best = max((s for cid, s in ranked if cid.split("#")[0] == arxiv_id), default=0.0)
-        if index.lexical.coverage(question, best) >= 1.0:
+        if index.lexical.coverage(query, best) >= 1.0:
             found.add(arxiv_id)
     return found
 
