@@ -271,3 +271,11 @@ def test_bad_bytes_in_a_section_heading_or_outside_entries(tmp_path: Path) -> No
         Skipped("2024-05-30.md:3", f"the section heading on line 2 {bad.format(30)}"),
     ]
     assert all(date.fromisoformat(p.date) for p in papers)
+
+
+def test_an_unreadable_second_level_heading_may_have_been_a_section(tmp_path: Path) -> None:
+    data = b"## Daily Papers (2024-05-30)\n## Daily Pap\xffers (2024-05-31)\n" + ENTRY.encode()
+    papers, skipped = parse_file(write(tmp_path / "2024-05-30.md", data))
+    assert papers == []
+    reason = "the section heading on line 2 is not valid UTF-8: byte 0xff at byte 13 of the line"
+    assert skipped == [Skipped("2024-05-30.md:3", reason)]
