@@ -152,9 +152,13 @@ def _fill(
     report.papers_updated = len(todo) - report.papers_new
     report.papers_unchanged = len(papers) - len(todo)
     if mirror:
-        gone = sorted(set(known) - set(papers))
-        if gone and unreadable:
-            report.removals_held = unreadable
+        # A broken entry keeps its paper's indexed version; a skip that cannot say which
+        # papers it held (an unreadable or emptied file, a heading lost) holds every removal.
+        kept = {s.arxiv_id for s in parsed.skipped if s.arxiv_id}
+        unknown = [f"{s.source}: {s.reason}" for s in parsed.skipped if not s.arxiv_id]
+        gone = sorted(set(known) - set(papers) - kept)
+        if gone and (unreadable or unknown):
+            report.removals_held = unreadable + unknown
         elif gone:
             guards.check_removal(len(gone), len(known), where, allow_mass_removal)
             index.remove(gone)

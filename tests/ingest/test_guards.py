@@ -111,3 +111,22 @@ def test_an_unreadable_folder_or_file_removes_nothing(indexed) -> None:
     finally:
         indexed.digests.chmod(0o755)
     assert papers(indexed) == 62
+
+
+def test_a_broken_entry_keeps_its_indexed_paper(indexed) -> None:
+    day = indexed.digests / "2023-12-18.md"
+    raw = day.read_bytes()
+    amphion = raw.index(b"2312.09911")
+    body = raw.index(b"\n- ", amphion)  # the first bullet of its summary
+    day.write_bytes(raw[: body + 3] + b"\xff" + raw[body + 3 :])
+    report = ingest(indexed)
+    assert [s.arxiv_id for s in report.skipped] == ["2312.09911"]
+    assert report.papers_removed == 0
+    assert open_index(indexed).get("2312.09911") is not None, "the indexed version stays"
+
+
+def test_an_emptied_file_holds_every_removal(indexed) -> None:
+    (indexed.digests / "2024-03-14.md").write_text("", encoding="utf-8")
+    report = ingest(indexed)
+    assert report.papers_removed == 0 and report.removals_held
+    assert "2024-03-14.md" in report.removals_held[0] and papers(indexed) == 62
