@@ -34,7 +34,7 @@ from ingest.files import (
 )
 from ingest.media import find_media
 from ingest.text import nfc_lines
-from store.models import Paper
+from store.models import ARXIV_ID, Paper
 
 __all__ = [
     "ParseResult",
@@ -56,7 +56,6 @@ LOGGED_SKIPS = 20  # per file; a hostile file can hold 100,000 broken entries
 _SECTION = re.compile(r"##\s+Daily Papers\b")
 _SECTION_DATE = re.compile(r"##\s+Daily Papers\s*\(([0-9]{4}-[0-9]{2}-[0-9]{2})\)")
 _BOUNDARY = re.compile(r"#{2,3}\s")  # a section or entry heading ends the entry before it
-_ARXIV_ID = re.compile(r"([0-9]{4}\.[0-9]{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/[0-9]{7})(?:v[0-9]+)?")
 _BULLET = re.compile(r"\s*[-*]\s+(.*)")
 _LABEL = re.compile(r"\*{1,3}([^*\n]+?)(?::\*{1,3}|\*{1,3}\s*:)[ ]*(.*)", re.DOTALL)
 _VOTE = re.compile(r"Vote:\s*(.*)")
@@ -249,7 +248,7 @@ def _parse_heading(line: str) -> tuple[str, str] | str:
         return "heading is not a [title](link)"
     title = body[1:cut].strip()
     raw_id = re.split(r"[)\s?#]", body[cut + len(ARXIV_LINK) :], maxsplit=1)[0]
-    match = _ARXIV_ID.fullmatch(raw_id)
+    match = ARXIV_ID.fullmatch(raw_id)
     if match is None:
         return f"not an arXiv id: {_clip(raw_id)!r}"
     if not title:

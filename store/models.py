@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 
 # An arXiv id as the digests and users write it: new style `2312.09911` or old style
 # `cs.CL/0601001` (optionally `v2`); group 1 is the id without the version.
-ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?")
+ARXIV_ID = re.compile(r"([0-9]{4}\.[0-9]{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/[0-9]{7})(?:v[0-9]+)?")
 
 
 def arxiv_url(arxiv_id: str) -> str:
