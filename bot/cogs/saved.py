@@ -1,0 +1,165 @@
+"""Saved papers: a Save button for paper cards (persistent: it works after a restart) and
+/saved, a member's saved papers with paging and removal. Only the member sees either."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import render
+from bot.i18n import Lang, lang_of, t
+from bot.render import NO_MENTIONS
+from bot.subscriptions_state import SubscriptionStore
+from store.index import Index
+from store.models import Paper
+
+if TYPE_CHECKING:
+    from bot.app import PaperBot
+
+MAX_SAVED = 500
+
+
+def _store(client: discord.Client) -> SubscriptionStore:
+    cog = client.get_cog("Saved") if isinstance(client, commands.Bot) else None
+    if cog is None:
+        raise RuntimeError("the Saved cog is not loaded")
+    return cog.store  # type: ignore[attr-defined]
+
+
+class SaveButton(discord.ui.DynamicItem[discord.ui.Button], template=r"paper:save:(?P<id>\S+)"):
+    """Save this paper (for a card's view): `SaveButton(arxiv_id, lang)`."""
+
+    def __init__(self, arxiv_id: str, lang: Lang = "en") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=t("saved_save", lang),
+                emoji="🔖",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"paper:save:{arxiv_id}",
+            )
+        )
+        self.arxiv_id = arxiv_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> SaveButton:
+        return cls(match["id"], lang_of(interaction.locale))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        lang = lang_of(interaction.locale)
+        bot: PaperBot = interaction.client  # type: ignore[assignment]
+        paper = await bot.query(Index.get, self.arxiv_id)
+        title = render.plain_title(paper.title, 120) if paper else self.arxiv_id
+        store = _store(interaction.client)
+        added = len(store.saved(interaction.user.id)) < MAX_SAVED and store.save(
+            interaction.user.id, self.arxiv_id
+        )
+        key = "saved_added" if added else "saved_already"
+        await interaction.response.send_message(
+            t(key, lang, title=title), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+
+def saved_pages(papers: list[Paper], lang: Lang) -> list[discord.Embed]:
+    """The list (titles linked, newest saved first), then one card per paper."""
+    if not papers:
+        return [render.notice(t("saved_none", lang))]
+    head = render.listing(t("saved_title", lang, n=len(papers)), [], papers, "more_in_pages", lang)
+    return [head, *(render.card(p, lang) for p in papers)]
+
+
+class SavedView(discord.ui.View):
+    """Prev / x/y / Next over the pages, and Remove on a paper's card; for its owner only."""
+
+    def __init__(
+        self, store: SubscriptionStore, user_id: int, papers: list[Paper], lang: Lang
+    ) -> None:
+        super().__init__(timeout=600)
+        self.store, self.user_id, self.lang = store, user_id, lang
+        self.papers = papers
+        self.index = 0
+        self.prev.label = t("prev", lang)
+        self.next.label = t("next", lang)
+        self.remove.label = t("saved_unsave", lang)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self.pages = saved_pages(self.papers, self.lang)
+        self.index = max(0, min(self.index, len(self.pages) - 1))
+        self.prev.disabled = self.index == 0
+        self.next.disabled = self.index >= len(self.pages) - 1
+        self.remove.disabled = self.index == 0
+        self.position.label = f"{self.index + 1}/{len(self.pages)}"
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return interaction.user.id == self.user_id
+
+    async def _show(self, interaction: discord.Interaction) -> None:
+        self._refresh()
+        await interaction.response.edit_message(
+            embed=self.pages[self.index], view=self, allowed_mentions=NO_MENTIONS
+        )
+
+    @discord.ui.button(label="Prev", style=discord.ButtonStyle.primary, custom_id="saved:prev")
+    async def prev(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        self.index -= 1
+        await self._show(interaction)
+
+    @discord.ui.button(
+        label="1/1", style=discord.ButtonStyle.secondary, custom_id="saved:position", disabled=True
+    )
+    async def position(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        pass  # a label, not an action
+
+    @discord.ui.button(label="Next", style=discord.ButtonStyle.primary, custom_id="saved:next")
+    async def next(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        self.index += 1
+        await self._show(interaction)
+
+    @discord.ui.button(label="Remove", style=discord.ButtonStyle.danger, custom_id="saved:remove")
+    async def remove(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        if self.index >= 1:
+            paper = self.papers.pop(self.index - 1)
+            self.store.unsave(self.user_id, paper.arxiv_id)
+        await self._show(interaction)
+
+
+class Saved(commands.Cog):
+    def __init__(self, bot: PaperBot) -> None:
+        self.bot = bot
+        self.store = SubscriptionStore(bot.settings.data_dir / "bot.sqlite")
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(SaveButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(SaveButton)
+        self.store.close()
+
+    @app_commands.command(name="saved")
+    async def saved(self, interaction: discord.Interaction) -> None:
+        """Your saved papers"""
+        lang = lang_of(interaction.locale)
+        ids = self.store.saved(interaction.user.id)
+        found = await self.bot.query(_papers, ids)
+        papers = [found[a] for a in ids if a in found]  # a paper gone from the index is skipped
+        view = SavedView(self.store, interaction.user.id, papers, lang)
+        await interaction.response.send_message(
+            embed=view.pages[0],
+            view=view if papers else discord.utils.MISSING,
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+
+def _papers(index: Index, ids: list[str]) -> dict[str, Paper]:
+    return {a: p for a in ids if (p := index.get(a)) is not None}
+
+
+async def setup(bot: PaperBot) -> None:
+    await bot.add_cog(Saved(bot))

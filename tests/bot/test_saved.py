@@ -1,0 +1,78 @@
+"""Saved papers: the Save button (persistent across restarts, ephemeral confirmation) and
+/saved with paging and removal."""
+
+from __future__ import annotations
+
+import discord
+import pytest
+
+from bot import render
+
+MAP_NEO, T2V = "2405.19327", "2405.18750"
+
+
+@pytest.fixture(autouse=True)
+def feature_cogs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bot with the saved-papers cog, whether or not bot/app.py lists it yet."""
+    from bot import app
+
+    if "bot.cogs.saved" not in app.COGS:
+        monkeypatch.setattr(app, "COGS", (*app.COGS, "bot.cogs.saved"))
+
+
+async def post_card(bot, channel_id: int, arxiv_id: str) -> None:
+    """A paper card carrying the Save button, as the bot's card views carry it."""
+    from bot.cogs.saved import SaveButton
+
+    paper = bot.index.get(arxiv_id)
+    view = discord.ui.View(timeout=None)
+    view.add_item(SaveButton(arxiv_id))
+    await bot.get_channel(channel_id).send(embed=render.card(paper, "en"), view=view)
+
+
+def said(result) -> discord.Message:
+    return result.followups[0] if result.followups else result.response
+
+
+async def test_save_button_and_saved_list(simcord_env, simcord_bot, server) -> None:
+    member = server.member
+    await post_card(simcord_bot, server.channel.id, MAP_NEO)
+    card = server.channel.history()[-1]
+    saved = await member.click(card, label="Save")
+    assert saved.ephemeral and said(saved).content.startswith("Saved **MAP-Neo")
+    again = await member.click(card, label="Save")
+    assert "is already saved" in said(again).content
+
+    from bot import create_bot
+
+    await simcord_env.restart_bot(create_bot())
+    await post_card(simcord_env.bot, server.channel.id, T2V)
+    after = await member.click(server.channel.history()[-1], label="Save")  # after a restart
+    assert said(after).content.startswith("Saved **T2V-Turbo")
+    still = await member.click(card, label="Save")  # the button posted before the restart
+    assert "is already saved" in said(still).content
+
+    listed = await member.slash(server.channel, "saved")
+    assert listed.ephemeral
+    head = listed.response.embeds[0]
+    assert head.title == "Your saved papers (2)"
+    assert head.description.index(T2V) < head.description.index(MAP_NEO)  # newest first
+    await member.click(listed.response, label="Next")
+    assert listed.response.embeds[0].url == f"https://arxiv.org/abs/{T2V}"
+    await member.click(listed.response, label="Remove from saved")
+    assert listed.response.embeds[0].url == f"https://arxiv.org/abs/{MAP_NEO}"
+
+    listed = await member.slash(server.channel, "saved")
+    assert listed.response.embeds[0].title == "Your saved papers (1)"
+    other = await server.admin.slash(server.channel, "saved")  # each member has their own
+    assert "You have no saved papers" in other.response.embeds[0].description
+
+
+def test_korean_pages() -> None:
+    from bot.cogs.saved import saved_pages
+    from store.models import Paper
+
+    paper = Paper(MAP_NEO, "MAP-Neo", "u", "2024-05-30", 19, (), ("요약",), None, "s")
+    head, card = saved_pages([paper], "ko")
+    assert head.title == "저장한 논문 (1편)" and card.url.endswith(MAP_NEO)
+    assert "저장한 논문이 없습니다" in saved_pages([], "ko")[0].description
