@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -23,3 +25,17 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
     return Settings()
+
+
+@pytest.fixture
+def env(tmp_path: Path, settings: Settings) -> dict[str, str]:
+    """Environment for a `paperbot` subprocess on a copy of the samples (the kill and
+    writer-lock tests run real processes)."""
+    shutil.copytree(SAMPLES, tmp_path / "digests")
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "PAPERBOT_DATA_DIR": str(settings.data_dir),
+        "PAPERBOT_DIGESTS": str(tmp_path / "digests"),
+        "PAPERBOT_EMBEDDER": "hash",
+    }

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from tests.store.test_writelock import env, finish, start  # noqa: F401 — `env` is a fixture
+from tests.store.test_writelock import finish, start
 
 
-async def test_the_running_bot_owns_its_data_dir(simcord_bot, simcord_env, env) -> None:  # noqa: F811
+async def test_the_running_bot_owns_its_data_dir(simcord_bot, simcord_env, env) -> None:
     code, err = finish(start(env, "ingest"))
     assert code == 3 and "`paperbot run`" in err and "/reindex" in err
     from bot import create_bot

@@ -8,8 +8,6 @@ hit exactly, not by the luck of a timer."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,21 +17,8 @@ import pytest
 
 from ingest.pipeline import open_index
 from store.retrieval import search
-from tests.conftest import ROOT, SAMPLES
 
 WRITE_STEPS = ["passages-removed", "chunks-added", "lexical-written", "papers-written"]
-
-
-@pytest.fixture
-def env(tmp_path: Path, settings) -> dict[str, str]:
-    shutil.copytree(SAMPLES, tmp_path / "digests")
-    return {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "PAPERBOT_DATA_DIR": str(settings.data_dir),
-        "PAPERBOT_DIGESTS": str(tmp_path / "digests"),
-        "PAPERBOT_EMBEDDER": "hash",
-    }
 
 
 def paperbot(env: dict[str, str], *args: str, crash_at: str | None = None) -> dict | None:

@@ -4,17 +4,12 @@ corrupt the index (the bot's hold on its data dir: tests/bot/test_data_dir.py)."
 
 from __future__ import annotations
 
-import os
-import shutil
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from ingest.pipeline import open_index
-from tests.conftest import ROOT, SAMPLES
 
 HOLD = """
 import sys, time
@@ -24,18 +19,6 @@ writelock.acquire(Path(sys.argv[1]), "paperbot ingest")
 print("held", flush=True)
 time.sleep(60)
 """
-
-
-@pytest.fixture
-def env(tmp_path: Path, settings) -> dict[str, str]:
-    shutil.copytree(SAMPLES, tmp_path / "digests")
-    return {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "PAPERBOT_DATA_DIR": str(settings.data_dir),
-        "PAPERBOT_DIGESTS": str(tmp_path / "digests"),
-        "PAPERBOT_EMBEDDER": "hash",
-    }
 
 
 def start(env: dict[str, str], *args: str) -> subprocess.Popen:
