@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.i18n import Lang, t
-from store.trends import Trend
+from store.trends import Growth, Trend
 
 BACKGROUND = "#FFFFFF"
 TEXT = "#1F2328"
@@ -109,3 +109,60 @@ def trend_png(trend: Trend, lang: Lang) -> bytes:
 def _clip(text: str, limit: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def growth_png(grown: list[Growth], lang: Lang, week: str = "") -> bytes:
+    """The roll-up's chart: each rising topic's papers this week beside its weekly average over
+    the four weeks before (horizontal bars, labels in full)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with _lock:
+        family = _korean_font()
+        with matplotlib.rc_context(
+            {
+                "font.family": family,
+                "text.color": TEXT,
+                "axes.labelcolor": TEXT,
+                "xtick.color": TEXT,
+                "ytick.color": TEXT,
+                "axes.edgecolor": GRID,
+            }
+        ):
+            figure = Figure(
+                figsize=(10, 1.2 + 0.6 * max(len(grown), 1)), dpi=110, facecolor=BACKGROUND
+            )
+            FigureCanvasAgg(figure)
+            axes = figure.add_subplot()
+            axes.set_facecolor(BACKGROUND)
+            rows = list(range(len(grown)))[::-1]
+            labels = [plain(_clip(g.label, 40)) for g in grown]
+            axes.barh(
+                [r + 0.2 for r in rows],
+                [g.this_week for g in grown],
+                height=0.4,
+                color=PEAK,
+                label=t("weekly_chart_this", lang),
+            )
+            axes.barh(
+                [r - 0.2 for r in rows],
+                [g.before for g in grown],
+                height=0.4,
+                color=BAR,
+                label=t("weekly_chart_before", lang),
+            )
+            axes.set_yticks(rows, labels)
+            axes.xaxis.get_major_locator().set_params(integer=True)
+            axes.grid(axis="x", color=GRID, linewidth=0.8)
+            axes.set_axisbelow(True)
+            for side in ("top", "right"):
+                axes.spines[side].set_visible(False)
+            axes.legend(loc="lower right", frameon=False)
+            axes.set_title(t("weekly_chart_title", lang, week=week), fontsize=13)
+            figure.tight_layout()
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png", facecolor=BACKGROUND)
+    return buffer.getvalue()

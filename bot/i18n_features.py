@@ -12,6 +12,9 @@ COMMAND_TEXT_KO: dict[str, str] = {
     "A topic or keyword, in Korean or English": "주제 또는 키워드 (한국어 또는 영어)",
     "Period ending at the latest digest (default: all)": "최신 다이제스트로 끝나는 기간 (기본값: 전체)",
     "Your saved papers": "저장한 논문 목록",
+    "Weekly roll-up every Monday at the daily post time": "매주 월요일 데일리 게시 시각에 주간 요약",
+    "Post the weekly roll-up every Monday": "매주 월요일 주간 요약을 게시합니다",
+    "Stop the weekly roll-up": "주간 요약 게시를 중지합니다",
 }
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -102,4 +105,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "이 메시지에는 검색할 텍스트가 없습니다.",
     },
     "find_title": {"en": "Papers for this message", "ko": "이 메시지와 관련된 논문"},
+    # weekly roll-up
+    "weekly_title": {"en": "Weekly roll-up — {week}", "ko": "주간 요약 — {week}"},
+    "weekly_window": {
+        "en": "Top papers by votes, {since} – {until}",
+        "ko": "{since} – {until} 추천 상위 논문",
+    },
+    "weekly_rising": {"en": "Rising topics", "ko": "떠오르는 주제"},
+    "weekly_growth": {
+        "en": "• {term}: {n} papers this week ({before} a week in the four weeks before)",
+        "ko": "• {term}: 이번 주 {n}편 (이전 4주 주당 {before}편)",
+    },
+    "weekly_chart_title": {
+        "en": "Rising topics, week of {week}",
+        "ko": "떠오르는 주제 ({week} 주)",
+    },
+    "weekly_chart_this": {"en": "This week", "ko": "이번 주"},
+    "weekly_chart_before": {"en": "Weekly average, 4 weeks before", "ko": "이전 4주 주간 평균"},
+    "weekly_on": {
+        "en": "Weekly roll-up on: every Monday at {time} ({zone}) in {channel}.",
+        "ko": "주간 요약을 켰습니다: 매주 월요일 {time} ({zone}), {channel} 채널.",
+    },
+    "weekly_off": {"en": "Weekly roll-up off.", "ko": "주간 요약을 껐습니다."},
+    "weekly_need_digest": {
+        "en": "Set the daily digest first with /digest set: the roll-up uses its channel, time and zone.",
+        "ko": "먼저 /digest set 으로 데일리 다이제스트를 설정하세요. 주간 요약은 그 채널, 시각, 시간대를 씁니다.",
+    },
 }

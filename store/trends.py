@@ -9,6 +9,7 @@ passages in the window (one Chroma query), which bounds the cost on a large arch
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -108,3 +109,94 @@ def trend(index: Index, topic: str, period: str = "all") -> Trend | None:
         for week in busiest
     ]
     return Trend(topic, since, until, list(weeks.items()), papers, peaks)
+
+
+# -- the weekly roll-up: topics that grew --------------------------------------------------
+_TITLE_STOP = frozenset(
+    [
+        "with",
+        "from",
+        "that",
+        "this",
+        "into",
+        "over",
+        "under",
+        "towards",
+        "toward",
+        "their",
+        "them",
+        "than",
+        "then",
+        "when",
+        "where",
+        "which",
+        "while",
+        "your",
+        "more",
+        "most",
+        "via",
+        "using",
+        "based",
+        "large",
+        "model",
+        "models",
+        "language",
+        "learning",
+        "data",
+        "paper",
+        "approach",
+        "method",
+        "methods",
+        "towards",
+        "efficient",
+        "new",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Growth:
+    key: str  # lowercased English term
+    label: str  # as shown: "확산 모델 (diffusion model)" or a title word
+    this_week: int  # papers of the week carrying it
+    before: float  # papers per week carrying it over the four weeks before
+
+
+def paper_terms(paper: Paper) -> dict[str, str]:
+    """A paper's terms: the summary's `한국어 용어(English term)` glosses and the title's words
+    (four letters or more, common words left out); lowercased key -> label."""
+    from store.lexicon import extract_pairs
+
+    terms: dict[str, str] = {}
+    for korean, english in extract_pairs("\n".join(paper.summary)):
+        terms.setdefault(" ".join(english).lower(), f"{' '.join(korean)} ({' '.join(english)})")
+    for word in re.findall(r"[A-Za-z][A-Za-z0-9-]{3,}", paper.title):
+        if word.lower() not in _TITLE_STOP:
+            terms.setdefault(word.lower(), word)
+    return terms
+
+
+def growing_terms(index: Index, until: str, n: int = 5) -> list[Growth]:
+    """The terms whose papers in the week ending `until` outnumber their weekly average over
+    the four weeks before the most (at least two papers this week)."""
+    end = date.fromisoformat(until)
+    start = end - timedelta(days=6)
+    earliest = start - timedelta(weeks=4)
+    week: dict[str, int] = {}
+    before: dict[str, int] = {}
+    labels: dict[str, str] = {}
+    for paper in index.catalog.values():
+        day = date.fromisoformat(paper.date)
+        if not earliest <= day <= end:
+            continue
+        counts = week if day >= start else before
+        for key, label in paper_terms(paper).items():
+            counts[key] = counts.get(key, 0) + 1
+            labels.setdefault(key, label)
+    grown = [
+        Growth(key, labels[key], count, before.get(key, 0) / 4)
+        for key, count in week.items()
+        if count >= 2 and count > before.get(key, 0) / 4
+    ]
+    grown.sort(key=lambda g: (-(g.this_week + 1) / (g.before + 1), -g.this_week, g.key))
+    return grown[:n]
