@@ -28,6 +28,7 @@ from bot import render
 from bot.i18n import Lang, t
 from bot.render import NO_MENTIONS
 from bot.subscriptions_state import Dm, SubscriptionStore
+from bot.textsafe import plain_title, safe
 from store.index import Index
 from store.models import Paper
 from store.subscriptions import Topic, embed_topics, match_authors, match_topics
@@ -87,7 +88,7 @@ def _matches(index: Index, store: SubscriptionStore, fresh: list[Paper]) -> list
 def label(what: str, lang: Lang) -> str:
     """`topic:...` / `author:...` as the member reads it (escaped: their own text)."""
     kind, _, text = what.partition(":")
-    return t(f"subs_kind_{kind}", lang, text=render.safe(render.clip(text, 100)))
+    return t(f"subs_kind_{kind}", lang, text=safe(render.clip(text, 100)))
 
 
 def dm_embeds(day: str, papers: Sequence[tuple[Paper, str]], lang: Lang) -> list[discord.Embed]:
@@ -113,7 +114,7 @@ def dm_embeds(day: str, papers: Sequence[tuple[Paper, str]], lang: Lang) -> list
 def compact_card(paper: Paper, lang: Lang) -> discord.Embed:
     first = render.bullet_line(paper.summary[0]) if paper.summary else ""
     embed = discord.Embed(
-        title=render.plain_title(paper.title),
+        title=plain_title(paper.title),
         url=render.abs_url(paper.arxiv_id),
         description=f"{render.clip(first, 300)}\n{paper.date} · ▲ {paper.votes_text}".strip(),
         colour=render.COLOR,

@@ -25,6 +25,7 @@ from bot import render
 from bot.i18n import Lang, t
 from bot.render import NO_MENTIONS
 from bot.state import parse_hhmm
+from bot.textsafe import safe
 from store.index import Index
 from store.models import Paper
 from store.trends import Growth, growing_terms
@@ -116,7 +117,7 @@ def weekly_embed(
     head = [t("weekly_window", lang, since=since, until=until)]
     embed = render.listing(t("weekly_title", lang, week=week), head, papers, "more_below", lang)
     lines = [
-        t("weekly_growth", lang, term=render.safe(g.label), n=g.this_week, before=f"{g.before:.1f}")
+        t("weekly_growth", lang, term=safe(g.label), n=g.this_week, before=f"{g.before:.1f}")
         for g in grown
     ]
     embed.add_field(name=t("weekly_rising", lang), value="\n".join(lines) or "–", inline=False)

@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot import render
 from bot.i18n import Lang, lang_of, t
+from bot.textsafe import safe
 from bot.views import Pager
 from store.models import Answer
 from store.retrieval import search
@@ -33,7 +34,7 @@ def message_text(message: discord.Message) -> str:
 
 
 def answer_pages(text: str, answer: Answer, lang: Lang) -> list[list[discord.Embed]]:
-    quoted = t("question", lang, q=render.safe(render.clip(text, 300)))
+    quoted = t("question", lang, q=safe(render.clip(text, 300)))
     if answer.abstained:
         return [[render.notice(f"{quoted}\n{t('nothing_found', lang)}")]]
     head = render.listing(

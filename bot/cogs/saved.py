@@ -14,6 +14,7 @@ from bot import render
 from bot.i18n import Lang, lang_of, t
 from bot.render import NO_MENTIONS
 from bot.subscriptions_state import SubscriptionStore
+from bot.textsafe import plain_title
 from store.index import Index
 from store.models import Paper
 
@@ -54,7 +55,7 @@ class SaveButton(discord.ui.DynamicItem[discord.ui.Button], template=r"paper:sav
         lang = lang_of(interaction.locale)
         bot: PaperBot = interaction.client  # type: ignore[assignment]
         paper = await bot.query(Index.get, self.arxiv_id)
-        title = render.plain_title(paper.title, 120) if paper else self.arxiv_id
+        title = plain_title(paper.title, 120) if paper else self.arxiv_id
         store = _store(interaction.client)
         added = len(store.saved(interaction.user.id)) < MAX_SAVED and store.save(
             interaction.user.id, self.arxiv_id

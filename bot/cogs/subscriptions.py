@@ -15,6 +15,7 @@ from bot.i18n import Lang, lang_of, t
 from bot.notify import Notifier, label
 from bot.render import NO_MENTIONS
 from bot.subscriptions_state import MAX_PER_MEMBER, Subscription, SubscriptionStore
+from bot.textsafe import safe
 from store.index import Index
 from store.subscriptions import author_names, embed_topics, normalise_name
 
@@ -150,14 +151,14 @@ class Subscriptions(commands.Cog):
                 raise UserError("subs_bad_topic")
             model, vector = await self.bot.query(_topic_vector, text)
             outcome = self.store.add(user_id, "topic", text, text.casefold(), lang, model, vector)
-            reply = t("subs_added_topic", lang, text=render.safe(text))
+            reply = t("subs_added_topic", lang, text=safe(text))
         else:
             wanted = normalise_name(author or "")
             found = next((a for a in await self.authors() if a[0] == wanted), None)
             if found is None:
                 raise UserError("subs_unknown_author", value=(author or "")[:60])
             outcome = self.store.add(user_id, "author", found[1], found[0], lang)
-            reply = t("subs_added_author", lang, text=render.safe(found[1]), n=found[2])
+            reply = t("subs_added_author", lang, text=safe(found[1]), n=found[2])
         if outcome == "duplicate":
             raise UserError("subs_duplicate")
         if outcome == "full":

@@ -16,6 +16,7 @@ from bot.charts import trend_png
 from bot.errors import UserError
 from bot.i18n import Lang, lang_of, t
 from bot.render import NO_MENTIONS
+from bot.textsafe import safe
 from store.trends import Trend, trend
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def trend_embed(found: Trend, lang: Lang) -> discord.Embed:
         key = "trend_peak_one" if count == 1 else "trend_peak"
         lines += ["", f"**{t(key, lang, week=week, n=count)}**"]
         lines += [f"• {line.partition('. ')[2]}" for line in render.paper_lines(papers)]
-    topic = render.safe(render.clip(" ".join(found.topic.split()), 100))
+    topic = safe(render.clip(" ".join(found.topic.split()), 100))
     embed = discord.Embed(
         title=render.clip(t("trend_title", lang, topic=topic), render.TITLE),
         description="\n".join(lines),
@@ -77,7 +78,7 @@ class Trends(commands.Cog):
         if found is None:
             raise UserError("no_index")
         if not found.total:
-            text = t("trend_none", lang, topic=render.safe(render.clip(topic, 100)))
+            text = t("trend_none", lang, topic=safe(render.clip(topic, 100)))
             await interaction.followup.send(embed=render.notice(text), allowed_mentions=NO_MENTIONS)
             return
         png = await asyncio.to_thread(trend_png, found, lang)  # matplotlib: off the loop
