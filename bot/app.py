@@ -7,14 +7,13 @@ import asyncio
 import hashlib
 import json
 import logging
-import subprocess
 from collections.abc import Callable
-from pathlib import Path
 from typing import TypeVar
 
 import discord
 from discord.ext import commands
 
+from bot import source
 from bot.errors import PaperTree
 from bot.i18n import Translator
 from bot.lookup import PaperLookup
@@ -94,14 +93,19 @@ class PaperBot(commands.Bot):
         log.info("now answering from index generation %s", index.generation)
 
     async def refresh_source(self) -> None:
-        """Daily update: pull the digest folder when asked to, then an incremental ingest. Skipped
-        while a reindex runs: the rebuild reads the whole source anyway."""
+        """Daily update: pull the digest folder when asked to, then an incremental ingest. The
+        pull runs outside the index lock (bounded by its own timeout), so a slow remote never
+        holds up /reindex; the lock is held only for the ingest. Skipped while a reindex runs:
+        the rebuild reads the whole source anyway."""
         if self.index_lock.locked():
             log.info("reindex running; the daily ingest is skipped")
             return
+        if self.settings.git_pull:
+            await asyncio.to_thread(source.git_pull, self.settings.digests)
+            if self.index_lock.locked():
+                log.info("a reindex started during the pull; the daily ingest is skipped")
+                return
         async with self.index_lock:
-            if self.settings.git_pull:
-                await asyncio.to_thread(_git_pull, self.settings.digests)
             from ingest.pipeline import ingest
 
             index = self.index
@@ -122,29 +126,6 @@ def _open_warm(settings: Settings) -> Index:
 
 def lookup_of(index: Index) -> PaperLookup:
     return PaperLookup(index.catalog.values())
-
-
-def _git_pull(folder: Path) -> None:
-    """`git pull --ff-only` when the digest folder is a git checkout; a failure is logged and the
-    day goes on with the files already there."""
-    top = subprocess.run(
-        ["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    if top.returncode != 0:
-        log.warning("PAPERBOT_GIT_PULL=1 but %s is not a git checkout", folder)
-        return
-    pulled = subprocess.run(
-        ["git", "-C", str(folder), "pull", "--ff-only", "--quiet"],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if pulled.returncode != 0:
-        log.warning("git pull --ff-only in %s failed: %s", folder, pulled.stderr.strip()[:500])
 
 
 def create_bot(settings: Settings | None = None) -> PaperBot:

@@ -4,6 +4,7 @@ explanation, anything else is logged with its traceback and gets an apology."""
 from __future__ import annotations
 
 import logging
+import math
 from datetime import date
 
 import discord
@@ -24,7 +25,16 @@ class UserError(app_commands.AppCommandError):
         self.values = values
 
     def message(self, lang: Lang) -> str:
-        return t(self.key, lang, **self.values)
+        return t(self.key, lang, **{k: echo(v) for k, v in self.values.items()})
+
+
+def echo(value: object) -> object:
+    """A value the user typed, made safe to quote inside a message's `code` span: a backtick
+    would close the span early (shown as the look-alike U+02CB instead), a line break would
+    split the message."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("`", "\u02cb").replace("\n", " ").replace("\r", " ")
 
 
 def parse_date(value: str) -> str:
@@ -52,6 +62,8 @@ def explain(error: app_commands.AppCommandError, lang: Lang) -> str | None:
         return original.message(lang) if isinstance(original, UserError) else None
     if isinstance(error, UserError):
         return error.message(lang)
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return t("cooldown", lang, seconds=max(1, math.ceil(error.retry_after)))
     if isinstance(error, app_commands.NoPrivateMessage):
         return t("guild_only", lang)
     if isinstance(error, app_commands.MissingPermissions):
@@ -66,33 +78,64 @@ def explain(error: app_commands.AppCommandError, lang: Lang) -> str | None:
 
 
 async def reply_ephemeral(interaction: discord.Interaction, text: str) -> None:
-    """Answer however the interaction stands: a deferred reply is replaced (a followup to a
-    public deferral cannot be ephemeral), otherwise an ephemeral message."""
+    """Tell only the user, however the interaction stands.
+
+    - not answered yet: an ephemeral message;
+    - deferred privately ("thinking", ephemeral): the deferred reply becomes the text;
+    - deferred publicly: the channel must not read it. A followup to a thinking reply would
+      only edit that public message, so the thinking reply is first turned into a neutral
+      line, the text follows as an ephemeral followup, and the public line is deleted;
+    - a button press or a sent reply: an ephemeral followup (the paged message stays)."""
     response = interaction.response
     if not response.is_done():
         await response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-    elif response.type in (
-        discord.InteractionResponseType.deferred_channel_message,
-        discord.InteractionResponseType.deferred_message_update,
-    ):
-        await interaction.edit_original_response(
-            content=text, embeds=[], view=None, allowed_mentions=NO_MENTIONS
-        )
-    else:
+        return
+    if response.type is discord.InteractionResponseType.deferred_channel_message:
+        try:
+            original = await interaction.original_response()
+            private = original.flags.ephemeral
+        except discord.HTTPException:
+            private = False  # gone: nothing public to protect, say it in a followup
+            original = None
+        if private:
+            await interaction.edit_original_response(
+                content=text, embeds=[], view=None, allowed_mentions=NO_MENTIONS
+            )
+            return
+        if original is not None:
+            await interaction.edit_original_response(
+                content=t("failed_public", lang_of(interaction.locale)),
+                embeds=[],
+                view=None,
+                allowed_mentions=NO_MENTIONS,
+            )
         await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        if original is not None:
+            try:
+                await interaction.delete_original_response()
+            except discord.HTTPException:
+                pass  # the neutral line stays; the text itself was private
+        return
+    await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+async def report(interaction: discord.Interaction, error: Exception, where: str) -> None:
+    """Answer an error the way every command and button does: a user's mistake explained, a
+    bug logged with its traceback and apologised for; only the user sees either."""
+    lang = lang_of(interaction.locale)
+    text = explain(error, lang) if isinstance(error, app_commands.AppCommandError) else None
+    if text is None:
+        log.error("%s failed", where, exc_info=error)
+        text = t("apology", lang)
+    try:
+        await reply_ephemeral(interaction, text)
+    except discord.HTTPException:
+        log.warning("could not tell the user about an error in %s", where, exc_info=True)
 
 
 class PaperTree(app_commands.CommandTree):
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
-        lang = lang_of(interaction.locale)
-        text = explain(error, lang)
-        if text is None:
-            command = interaction.command.qualified_name if interaction.command else "?"
-            log.exception("command /%s failed", command, exc_info=error)
-            text = t("apology", lang)
-        try:
-            await reply_ephemeral(interaction, text)
-        except discord.HTTPException:
-            log.warning("could not tell the user about an error", exc_info=True)
+        command = interaction.command.qualified_name if interaction.command else "?"
+        await report(interaction, error, f"command /{command}")

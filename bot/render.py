@@ -21,6 +21,37 @@ COLOR = discord.Colour(0xFFD21E)  # Hugging Face yellow
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 ELLIPSIS = "…"
 _LABEL = re.compile(r"^([A-Z][A-Za-z' &/-]{1,40}):\s+")
+# A masked link `[text](url)` (also `[text](<url> "title")`); its text may hold one level of
+# brackets, as Discord allows.
+_MASKED_LINK = re.compile(
+    r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^\s()<>]*)>?(?:\s+\"[^\"]*\")?\s*\)"
+)
+_UNESCAPED_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)([\[\]])")
+_URL_UNSAFE = re.compile(r"[\s()<>\[\]\"'`]")
+
+
+def unlink(text: str) -> str:
+    """Masked links in text that is not ours become `text (url)`: the reader sees where a link
+    goes, and nothing can pose as a link of the bot's."""
+    for _ in range(5):  # nested links unwrap one level per pass
+        text, count = _MASKED_LINK.subn(lambda m: f"{m[1]} ({m[2]})" if m[2] else m[1], text)
+        if not count:
+            break
+    return text
+
+
+def safe(text: str) -> str:
+    """User or archive text made inert for an embed: masked links unwrapped, Markdown escaped
+    (bold, italics, code, spoilers, quotes, headings), and every bracket left escaped, so no
+    `[...](...)` survives. Plain URLs stay clickable and visible."""
+    escaped = discord.utils.escape_markdown(unlink(text))
+    return _UNESCAPED_BRACKET.sub(lambda m: f"{m[1]}\\{m[2]}", escaped)
+
+
+def safe_url(url: str) -> str:
+    """A URL from the archive usable as a Markdown link target: the characters that would end
+    or break `[label](url)` are percent-encoded."""
+    return _URL_UNSAFE.sub(lambda m: f"%{ord(m[0]):02X}", url)
 
 
 def abs_url(arxiv_id: str) -> str:
@@ -36,10 +67,10 @@ def votes_text(paper: Paper) -> str:
 
 
 def short_authors(authors: Sequence[str], shown: int = 3) -> str:
-    """ "A, B, C +12": the first few names and how many more."""
+    """ "A, B, C +12": the first few names and how many more (escaped: archive text)."""
     if not authors:
         return "–"
-    head = ", ".join(authors[:shown])
+    head = safe(", ".join(authors[:shown]))
     rest = len(authors) - shown
     return f"{head} +{rest}" if rest > 0 else head
 
@@ -52,13 +83,22 @@ def image_url(media: str | None) -> str | None:
 
 
 def bullet_line(bullet: str) -> str:
-    """One summary bullet; a "What's New: ..." label is shown bold."""
-    return "• " + _LABEL.sub(lambda m: f"**{m.group(1)}**: ", bullet, count=1)
+    """One summary bullet, escaped (archive text); a "What's New: ..." label is shown bold."""
+    label = _LABEL.match(bullet)
+    if label is None:
+        return "• " + safe(bullet)
+    return f"• **{safe(label[1])}**: {safe(bullet[label.end() :])}"
 
 
 def link_title(title: str, limit: int = 100) -> str:
-    """A title usable as Markdown link text: brackets would end the link early."""
-    return clip(title, limit).replace("[", "(").replace("]", ")")
+    """A title usable as Markdown link text: brackets would end the link early, and the rest
+    is escaped."""
+    return safe(unlink(clip(title, limit)).replace("[", "(").replace("]", ")"))
+
+
+def plain_title(title: str, limit: int = TITLE) -> str:
+    """A paper title for an embed title or a line of text: clipped, then escaped."""
+    return safe(clip(title, limit))
 
 
 def join_within(lines: Iterable[str], limit: int, more: str = "") -> str:
@@ -130,7 +170,7 @@ def card(
     if heading:
         lines.insert(0, f"__{heading}__")
     embed = discord.Embed(
-        title=paper.title,
+        title=plain_title(paper.title),
         url=abs_url(paper.arxiv_id),
         description=join_within(lines, DESCRIPTION) or None,
         colour=COLOR,
@@ -143,7 +183,7 @@ def card(
     if thumbnail:
         embed.set_thumbnail(url=thumbnail)
     elif paper.media and paper.media.startswith("https://"):
-        links += f" · [{t('media', lang)}]({paper.media})"  # a video or SVG: linked, not embedded
+        links += f" · [{t('media', lang)}]({safe_url(paper.media)})"  # a video or SVG: linked, not embedded
     embed.add_field(name=t("field_links", lang), value=links, inline=False)
     embed.set_footer(text=t("footer_ai", lang))
     return fit(embed)
@@ -221,7 +261,7 @@ def top_overview(since: str, until: str, papers: Sequence[Paper], lang: Lang) ->
 
 
 def ask_overview(question: str, hits: Sequence[Hit], lang: Lang) -> discord.Embed:
-    intro = [t("question", lang, q=clip(question, 300))]
+    intro = [t("question", lang, q=safe(clip(question, 300)))]
     return listing(t("ask_title", lang), intro, [h.paper for h in hits], "more_in_pages", lang)
 
 

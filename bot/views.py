@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.errors import report
 from bot.i18n import Lang, t
 from bot.render import NO_MENTIONS
 
@@ -57,8 +58,17 @@ class Pager(discord.ui.View):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.owner_id:
             return True
-        await interaction.response.send_message(t("not_yours", self.lang), ephemeral=True)
+        await interaction.response.send_message(
+            t("not_yours", self.lang), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
         return False
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item
+    ) -> None:
+        """A failing button gets the same private apology as a failing command (and the log),
+        not Discord's bare "This interaction failed"."""
+        await report(interaction, error, f"pager button {getattr(item, 'custom_id', '?')}")
 
     async def _show(self, interaction: discord.Interaction, index: int) -> None:
         self.index = max(0, min(index, len(self.pages) - 1))

@@ -1,9 +1,15 @@
-"""/reindex: rebuild the index from the digest source, blue/green, while the old one answers."""
+"""/reindex: rebuild the index from the digest source, blue/green, while the old one answers.
+
+A rebuild re-embeds the whole archive for every server the bot is in, so it is not a per-server
+action: only the bot's owner (the application's owner or team) or a Manage Server holder in the
+admin server (PAPERBOT_ADMIN_GUILD_ID) may start one, at most once per REINDEX_COOLDOWN seconds
+(the owner is not held to it)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from typing import TYPE_CHECKING
 
 import discord
@@ -14,6 +20,7 @@ from bot.errors import UserError
 from bot.i18n import Lang, lang_of, t
 from bot.lookup import PaperLookup
 from bot.render import NO_MENTIONS
+from bot.source import pulling
 
 if TYPE_CHECKING:
     from bot.app import PaperBot
@@ -22,6 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 2.0  # seconds between edits of the progress message (Discord rate-limits edits)
+REINDEX_COOLDOWN = 600.0  # seconds between two rebuilds started by admin-server members
 
 
 def require_manager(interaction: discord.Interaction) -> None:
@@ -33,21 +41,46 @@ def require_manager(interaction: discord.Interaction) -> None:
         raise app_commands.MissingPermissions(["manage_guild"])
 
 
+async def may_rebuild(bot: PaperBot, interaction: discord.Interaction) -> bool:
+    """The owner anywhere; otherwise a Manage Server holder inside the admin server. Notes the
+    answer in `interaction.extras["owner"]` for the cooldown."""
+    owner = interaction.extras["owner"] = await bot.is_owner(interaction.user)
+    if owner:
+        return True
+    admin_guild = bot.settings.admin_guild_id
+    if admin_guild is None or interaction.guild_id != admin_guild:
+        return False
+    require_manager(interaction)
+    return True
+
+
 class Admin(commands.Cog):
     def __init__(self, bot: PaperBot) -> None:
         self.bot = bot
+        self.cooldown = app_commands.Cooldown(1, REINDEX_COOLDOWN)  # one bucket: all servers
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        require_manager(interaction)
+        if not await may_rebuild(self.bot, interaction):
+            raise UserError("reindex_not_allowed")
         return True
+
+    def _take_turn(self, interaction: discord.Interaction, owner: bool) -> None:
+        """Refuse while a rebuild, an ingest or a pull runs, or within the cooldown; only an
+        accepted run starts the cooldown (a refusal does not extend it)."""
+        if self.bot.index_lock.locked() or pulling():
+            raise UserError("reindex_busy")
+        if owner:
+            return
+        retry = self.cooldown.update_rate_limit()
+        if retry:
+            raise UserError("reindex_cooldown", minutes=max(1, math.ceil(retry / 60)))
 
     @app_commands.command(name="reindex")
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
     async def reindex(self, interaction: discord.Interaction) -> None:
         """Rebuild the search index from the digest source"""
-        if self.bot.index_lock.locked():
-            raise UserError("reindex_busy")
+        self._take_turn(interaction, owner=interaction.extras.get("owner", False))
         lang = lang_of(interaction.locale)
         async with self.bot.index_lock:
             await interaction.response.defer(thinking=True)

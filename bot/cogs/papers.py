@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 Period = Literal["day", "week", "month", "year", "all"]
 ASK_RESULTS = 5
 SIMILAR_RESULTS = 5
+# Per-user rate of the commands that embed and search: 5 in any 60 seconds.
+SEARCH_RATE, SEARCH_PER = 5, 60.0
 _ID = re.compile(r"(\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})(?:v\d+)?", re.IGNORECASE)
 
 
@@ -45,6 +47,7 @@ class Papers(commands.Cog):
     @app_commands.describe(date="Date as YYYY-MM-DD (default: the latest digest)")
     async def today(self, interaction: discord.Interaction, date: IsoDate | None = None) -> None:
         """Show the latest digest, or the one for a date"""
+        await interaction.response.defer(thinking=True)  # Discord's 3 s deadline
         lang = lang_of(interaction.locale)
         day, papers = await self.bot.query(_digest, date)
         if day is None:
@@ -64,6 +67,7 @@ class Papers(commands.Cog):
         count: app_commands.Range[int, 1, 25] = 10,
     ) -> None:
         """Top-voted papers in a period ending at the latest digest"""
+        await interaction.response.defer(thinking=True)
         lang = lang_of(interaction.locale)
         found = await self.bot.query(Index.top, period, count)
         if found is None:
@@ -76,6 +80,7 @@ class Papers(commands.Cog):
         await Pager(pages, interaction.user.id, lang).send(interaction)
 
     @app_commands.command(name="ask")
+    @app_commands.checks.cooldown(SEARCH_RATE, SEARCH_PER)  # per user
     @app_commands.describe(
         question="Your question, in Korean or English",
         since="Only papers from this date on (YYYY-MM-DD)",
@@ -97,9 +102,8 @@ class Papers(commands.Cog):
         lang = lang_of(interaction.locale)
         answer = await self.bot.query(search, question, since, until, min_votes, ASK_RESULTS)
         if answer.abstained:
-            text = (
-                f"{t('question', lang, q=render.clip(question, 300))}\n{t('nothing_found', lang)}"
-            )
+            asked = t("question", lang, q=render.safe(render.clip(question, 300)))
+            text = f"{asked}\n{t('nothing_found', lang)}"
             await Pager([[render.notice(text)]], interaction.user.id, lang).send(interaction)
             return
         pages = [
@@ -120,26 +124,28 @@ class Papers(commands.Cog):
         self, interaction: discord.Interaction, arxiv_id: app_commands.Range[str, 1, 200]
     ) -> None:
         """Show one paper's full card"""
+        await interaction.response.defer(thinking=True)
         lang = lang_of(interaction.locale)
         found = await self._known_paper(arxiv_id)
         await Pager([[render.card(found, lang)]], interaction.user.id, lang).send(interaction)
 
     @app_commands.command(name="similar")
+    @app_commands.checks.cooldown(SEARCH_RATE, SEARCH_PER)  # per user
     @app_commands.describe(arxiv_id="arXiv id, e.g. 2405.19327 (type to search titles)")
     async def similar(
         self, interaction: discord.Interaction, arxiv_id: app_commands.Range[str, 1, 200]
     ) -> None:
         """Papers most similar to one paper"""
+        await interaction.response.defer(thinking=True)
         lang = lang_of(interaction.locale)
         paper = await self._known_paper(arxiv_id)
-        await interaction.response.defer(thinking=True)
         hits = await self.bot.query(similar, paper.arxiv_id, SIMILAR_RESULTS)
         if not hits:
             await Pager([[render.notice(t("no_similar", lang))]], interaction.user.id, lang).send(
                 interaction
             )
             return
-        title = t("similar_title", lang, title=render.clip(paper.title, 150))
+        title = t("similar_title", lang, title=render.plain_title(paper.title, 150))
         head = render.listing(
             title,
             [],

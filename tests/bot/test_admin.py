@@ -1,14 +1,33 @@
-"""/reindex: a blue/green rebuild while /ask keeps answering from the old index."""
+"""/reindex: a blue/green rebuild while /ask keeps answering from the old index; only the bot's
+owner or the admin server's managers may start one, at most once per cooldown."""
 
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 
 import discord
 import pytest
+from discord import app_commands
 from simcord import InteractionResult, interactions
 
 from bot.errors import UserError
+
+
+@pytest.fixture
+def admin_server(simcord_bot, server):
+    """`server` configured as the bot's admin server (PAPERBOT_ADMIN_GUILD_ID)."""
+    simcord_bot.settings.admin_guild_id = server.guild.id
+    return server
+
+
+def rebuilds(env) -> int:
+    """How many rebuilds started (each shows "Rebuilding the index" first)."""
+    return sum(
+        "Rebuilding the index" in ((r.json or {}).get("content") or "")
+        for r in env.http_requests
+        if r.method == "PATCH"
+    )
 
 
 class Recorder:
@@ -36,7 +55,8 @@ def answer_of(result: InteractionResult) -> discord.Embed | None:
     return message.embeds[0] if message is not None and message.embeds else None
 
 
-async def test_reindex_rebuilds_and_swaps(simcord_env, simcord_bot, server) -> None:
+async def test_reindex_rebuilds_and_swaps(simcord_env, simcord_bot, admin_server) -> None:
+    server = admin_server
     old = simcord_bot.index.generation
     result = await server.admin.slash(server.channel, "reindex")
     assert (
@@ -55,21 +75,23 @@ async def test_reindex_rebuilds_and_swaps(simcord_env, simcord_bot, server) -> N
 
 
 async def test_ask_answers_and_a_second_reindex_is_refused_while_one_runs(
-    simcord_env, simcord_bot, server, monkeypatch: pytest.MonkeyPatch
+    simcord_env, simcord_bot, admin_server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from ingest import pipeline
 
+    server = admin_server
     recorder = Recorder(monkeypatch)
     await server.admin.slash(server.channel, "ask", question="video generation")
     await server.admin.slash(server.channel, "reindex")
+    simcord_bot.get_cog("Admin").cooldown.reset()  # the recording above was a real rebuild
     ask_fields, reindex_fields = recorder.calls[0], recorder.calls[1]
     loop = __import__("asyncio").get_running_loop()
     during: dict[str, object] = {}
-    real_ingest = pipeline.ingest
+    real_embed = pipeline.embed_and_write
 
-    def ingest_with_visitors(settings, paths=None, index=None, progress=None):
-        """The rebuild's ingest; once the new generation is filled, and before it becomes active,
-        a member asks a question and another admin tries a second reindex."""
+    def embed_with_visitors(index, papers, progress=None):
+        """The rebuild's embedding; once the new generation is filled, and before it becomes
+        active, a member asks a question and another admin tries a second reindex."""
 
         def hooked(done: int, total: int) -> None:
             if progress:
@@ -89,9 +111,9 @@ async def test_ask_answers_and_a_second_reindex_is_refused_while_one_runs(
                 time.sleep(0.005)
             during["generation while asked"] = simcord_bot.index.generation
 
-        return real_ingest(settings, paths, index, hooked)
+        return real_embed(index, papers, hooked)
 
-    monkeypatch.setattr(pipeline, "ingest", ingest_with_visitors)
+    monkeypatch.setattr(pipeline, "embed_and_write", embed_with_visitors)
     generation = simcord_bot.index.generation
     result = await server.admin.slash(server.channel, "reindex")
     assert "Index rebuilt" in result.response.content
@@ -103,3 +125,118 @@ async def test_ask_answers_and_a_second_reindex_is_refused_while_one_runs(
     second = InteractionResult(simcord_env, during["second"])
     assert second.ephemeral and "already running" in second.response.content
     assert [type(e) for e in simcord_env.errors] == [UserError]
+
+
+# -- who may rebuild ---------------------------------------------------------------------------
+async def test_a_manager_of_any_other_server_is_refused(simcord_env, simcord_bot, server) -> None:
+    """Manage Server in some server is not enough: a rebuild costs every server's /ask."""
+    generation = simcord_bot.index.generation
+    for configured in (None, server.guild.id + 1):
+        simcord_bot.settings.admin_guild_id = configured
+        result = await server.admin.slash(server.channel, "reindex")
+        assert result.ephemeral
+        assert result.response.content == (
+            "/reindex rebuilds the index for every server, so only the bot's owner or the admins "
+            "of its home server can run it."
+        )
+    assert simcord_bot.index.generation == generation and rebuilds(simcord_env) == 0
+    assert [type(e) for e in simcord_env.errors] == [UserError, UserError]
+
+
+async def test_the_admin_server_needs_manage_server_too(
+    simcord_env, simcord_bot, admin_server
+) -> None:
+    server = admin_server
+    command = next(c for c in await simcord_bot.tree.fetch_commands() if c.name == "reindex")
+    server.guild.set_command_permissions(command, {server.member: True})  # loosened by a mod
+    result = await server.member.slash(server.channel, "reindex")
+    assert result.ephemeral and "Manage Server" in result.response.content
+    assert rebuilds(simcord_env) == 0
+    assert any(isinstance(e, app_commands.MissingPermissions) for e in simcord_env.errors)
+
+
+async def test_admin_server_rebuilds_once_per_cooldown(
+    simcord_env, simcord_bot, admin_server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from discord.app_commands import checks
+
+    server = admin_server
+    assert "Index rebuilt" in (await server.admin.slash(server.channel, "reindex")).response.content
+    again = await server.admin.slash(server.channel, "reindex")
+    assert again.ephemeral and again.response.content == (
+        "The index was rebuilt recently; the next /reindex is possible in 10 min."
+    )
+    assert rebuilds(simcord_env) == 1
+    later = time.time() + 601
+    monkeypatch.setattr(checks, "time", SimpleNamespace(time=lambda: later))
+    assert "Index rebuilt" in (await server.admin.slash(server.channel, "reindex")).response.content
+    assert rebuilds(simcord_env) == 2
+    assert [type(e) for e in simcord_env.errors] == [UserError]
+
+
+async def test_the_owner_rebuilds_from_any_server_without_cooldown(
+    simcord_env, simcord_bot, server
+) -> None:
+    simcord_bot.owner_id = server.admin.id  # as application_info would name them
+    for _ in range(2):
+        result = await server.admin.slash(server.channel, "reindex")
+        assert "Index rebuilt" in result.response.content
+    assert rebuilds(simcord_env) == 2
+
+
+async def test_the_application_owner_is_asked_of_discord(simcord_env, simcord_bot, server) -> None:
+    """With no owner_id set, the owner comes from the application info (SimCord names the bot's
+    own user): a member is not the owner."""
+    from bot.cogs.admin import may_rebuild
+
+    assert simcord_bot.owner_id is None and not simcord_bot.owner_ids
+    asked = SimpleNamespace(
+        user=server.admin, guild_id=server.guild.id, guild=server.guild, extras={}
+    )
+    assert not await may_rebuild(simcord_bot, asked)
+    assert simcord_bot.owner_id == simcord_bot.user.id  # fetched and cached by discord.py
+    assert any(r.path == "/oauth2/applications/@me" for r in simcord_env.http_requests)
+
+
+async def test_no_rebuild_while_the_archive_is_being_pulled(
+    simcord_env, simcord_bot, admin_server
+) -> None:
+    from bot import source
+
+    server = admin_server
+    assert source._running.acquire(blocking=False)
+    try:
+        result = await server.admin.slash(server.channel, "reindex")
+    finally:
+        source._running.release()
+    assert result.ephemeral and "already running" in result.response.content
+    assert rebuilds(simcord_env) == 0
+    assert [type(e) for e in simcord_env.errors] == [UserError]
+
+
+@pytest.fixture
+def korean_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = interactions.base_payload
+
+    def korean(*args, **kwargs):
+        record, payload = original(*args, **kwargs)
+        payload["locale"] = "ko"
+        return record, payload
+
+    monkeypatch.setattr(interactions, "base_payload", korean)
+
+
+async def test_refusals_in_korean(simcord_env, simcord_bot, admin_server, korean_client) -> None:
+    server = admin_server
+    other = simcord_env.create_guild()
+    channel = other.create_text_channel("papers")
+    role = other.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
+    boss = other.add_member(simcord_env.create_user("boss"), roles=[role])
+    refused = await boss.slash(channel, "reindex")
+    assert refused.response.content.startswith("/reindex는 모든 서버의 색인을")
+    await server.admin.slash(server.channel, "reindex")
+    cooling = await server.admin.slash(server.channel, "reindex")
+    assert cooling.response.content == (
+        "최근에 색인을 다시 만들었습니다. 10분 뒤에 다시 /reindex를 쓸 수 있습니다."
+    )
+    assert [type(e) for e in simcord_env.errors] == [UserError, UserError]

@@ -31,6 +31,17 @@ def reply(result):
     return result.followups[0] if result.followups else result.response
 
 
+def private(result) -> list:
+    """The messages of an interaction that only its user sees."""
+    shown = [result.response, *result.followups]
+    return [m for m in shown if m is not None and m.ephemeral]
+
+
+def public(channel) -> list:
+    """What everyone in the channel sees from the bot."""
+    return [m for m in channel.history() if m.author.bot]
+
+
 async def test_today_shows_the_latest_digest_and_pages_through_cards(simcord_env, world) -> None:
     _, channel, alice = world
     result = await alice.slash(channel, "today")
@@ -72,8 +83,9 @@ async def test_today_for_a_date_without_a_digest_shows_the_earlier_one(simcord_e
 async def test_today_explains_a_bad_date(simcord_env, world, date: str, says: str) -> None:
     _, channel, alice = world
     result = await alice.slash(channel, "today", date=date)
-    assert result.ephemeral
-    assert says in result.response.content
+    [told] = private(result)
+    assert says in told.content
+    assert not public(channel)  # nothing about it in the channel
     assert all(isinstance(e, UserError) for e in simcord_env.errors)
 
 
@@ -166,7 +178,8 @@ async def test_paper_autocomplete_and_card(simcord_env, world) -> None:
 async def test_unknown_paper_is_explained(simcord_env, world) -> None:
     _, channel, alice = world
     result = await alice.slash(channel, "paper", arxiv_id="9999.99999")
-    assert result.ephemeral and "9999.99999" in result.response.content
+    [told] = private(result)
+    assert "9999.99999" in told.content and not public(channel)
     assert simcord_env.errors
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -224,3 +225,95 @@ def test_real_68_paper_day_overview(archive: list[Paper]) -> None:
     assert sum(len(m) for m in parts) == 68
     for message in parts:
         within_limits(message)
+
+
+# -- hostile text: user questions and archive text never render as markup --------------------
+NITRO = "[Claim your Nitro](https://evil.example)"
+OURS = ("https://arxiv.org/abs/", "https://arxiv.org/pdf/", "https://huggingface.co/papers/")
+_MASKED = re.compile(r"(?<!\\)\[((?:\\.|[^\]\\])*)\]\(\s*<?([^\s)>]*)")
+
+
+def link_targets(text: str) -> list[str]:
+    """Where the masked links Discord would render in `text` go."""
+    return [m[2] for m in _MASKED.finditer(text)]
+
+
+def all_text(embed: discord.Embed) -> list[str]:
+    data = embed.to_dict()
+    parts = [data.get("title", ""), data.get("description", "")]
+    parts += [f["name"] + "\n" + f["value"] for f in data.get("fields", [])]
+    return parts
+
+
+def hostile_paper() -> Paper:
+    return make_paper(
+        title=f"A*: `cat.n.01` and {NITRO}",
+        authors=("**Bold** Author", "[Mallory](https://evil.example/m)", "Bob_the_Builder"),
+        summary=(
+            "What's New: 자세한 내용은 [여기](https://evil.example/phish)를 참고하세요 **굵게** ||스포||",
+            "# 헤딩 `code` [a](https://x.example) 그리고 [b](<https://y.example>) [[c](d)](e)",
+        ),
+        media="https://x.org/clip (1).mp4",
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_hostile_archive_text_is_escaped_and_only_our_links_work(lang: str) -> None:
+    paper = hostile_paper()
+    embeds = [
+        render.card(paper, lang),
+        render.hit_card(Hit(paper, 0.5, paper.summary), lang),
+        render.overview("2024-05-30", [paper], lang),
+        render.listing("t", [], [paper], "more_in_pages", lang),
+    ]
+    for embed in embeds:
+        for text in all_text(embed):
+            media = "https://x.org/clip%20%281%29.mp4"  # the card's own media link
+            assert all(u.startswith(OURS) or u == media for u in link_targets(text)), text
+            assert "**Bold**" not in text and "||스포||" not in text
+            assert re.search(r"(?<!\\)`cat", text) is None
+    card = embeds[0].to_dict()
+    assert card["title"] == r"A\*: \`cat.n.01\` and Claim your Nitro (https://evil.example)"
+    assert card["url"] == "https://arxiv.org/abs/2405.19000"
+    lines = card["description"].splitlines()
+    assert lines[0] == (
+        r"• **What's New**: 자세한 내용은 여기 (https://evil.example/phish)를 참고하세요 "
+        r"\*\*굵게\*\* \|\|스포\|\|"
+    )
+    assert lines[1].startswith(r"• \# 헤딩 \`code\` a (https://x.example) 그리고 b (https://y")
+    links = {f["name"]: f["value"] for f in card["fields"]}[render.t("field_links", lang)]
+    assert link_targets(links) == [
+        "https://arxiv.org/abs/2405.19000",
+        "https://arxiv.org/pdf/2405.19000",
+        "https://huggingface.co/papers/2405.19000",
+        "https://x.org/clip%20%281%29.mp4",
+    ]
+    authors = {f["name"]: f["value"] for f in card["fields"]}[render.t("field_authors", lang)]
+    assert authors == r"\*\*Bold\*\* Author, Mallory (https://evil.example/m), Bob\_the\_Builder"
+    overview = embeds[2].to_dict()["description"]
+    assert link_targets(overview) == ["https://arxiv.org/abs/2405.19000"]
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_hostile_question_is_shown_as_plain_text(lang: str) -> None:
+    hit = Hit(make_paper(), 0.5, ())
+    description = render.ask_overview(f"{NITRO} **now** ||x||", [hit], lang).description
+    question = description.splitlines()[0]
+    assert question.endswith(r"Claim your Nitro (https://evil.example) \*\*now\*\* \|\|x\|\|")
+    assert link_targets(description) == ["https://arxiv.org/abs/2405.19000"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        NITRO,
+        "[a](x) and [b](y)",  # escape_markdown alone escapes only the first of these
+        '[x](<https://e> "title")',
+        "[[nested](a)](b)",
+        "[b](https://y.org/q_(1))",
+        "\\[a](b)",
+        "[a]\n(b)",
+    ],
+)
+def test_safe_leaves_no_masked_link(text: str) -> None:
+    assert link_targets(render.safe(text)) == []

@@ -86,6 +86,7 @@ async def test_user_transcript(simcord_env, simcord_bot) -> None:
     managers = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
     admin = guild.add_member(simcord_env.create_user("admin"), roles=[managers])
     alice = guild.add_member(simcord_env.create_user("alice"))
+    simcord_bot.settings.admin_guild_id = guild.id  # the admin runs /reindex: the admin server
 
     # /today, then Next once
     today = await alice.slash(channel, "today")

@@ -1,0 +1,79 @@
+"""Settings are checked when they are read: a bad time zone or post time stops `paperbot run`
+with one line naming the variable, and a token Discord rejects gets a hint, not a traceback."""
+
+from __future__ import annotations
+
+import discord
+import pytest
+from pydantic import ValidationError
+
+from bot.cli import main
+from store.settings import Settings
+
+
+def test_defaults_are_valid(settings: Settings) -> None:
+    assert (settings.timezone, settings.post_time, settings.admin_guild_id) == (
+        "Asia/Seoul",
+        "07:00",
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("PAPERBOT_TIMEZONE", "America", "'America' is not an IANA time zone"),
+        ("PAPERBOT_TIMEZONE", "Asia/Busan", "'Asia/Busan' is not an IANA time zone"),
+        ("PAPERBOT_TIMEZONE", "", "'' is not an IANA time zone"),
+        ("PAPERBOT_POST_TIME", "7am", "'7am' is not a time of day as HH:MM"),
+        ("PAPERBOT_POST_TIME", "24:00", "'24:00' is not a time of day as HH:MM"),
+        ("PAPERBOT_POST_TIME", "07:60", "'07:60' is not a time of day as HH:MM"),
+        ("PAPERBOT_POST_TIME", "0700", "'0700' is not a time of day as HH:MM"),
+        ("PAPERBOT_ADMIN_GUILD_ID", "papers", "valid integer"),
+    ],
+)
+def test_a_bad_value_is_refused_with_its_variable(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, says: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError) as caught:
+        Settings()
+    [problem] = caught.value.errors()
+    assert problem["loc"] == (variable,) and says in problem["msg"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "field", "kept"),
+    [
+        ("PAPERBOT_TIMEZONE", " UTC ", "timezone", "UTC"),
+        ("PAPERBOT_TIMEZONE", "America/New_York", "timezone", "America/New_York"),
+        ("PAPERBOT_POST_TIME", "7:05", "post_time", "07:05"),
+        ("PAPERBOT_POST_TIME", "23:59", "post_time", "23:59"),
+        ("PAPERBOT_ADMIN_GUILD_ID", "424242424242424242", "admin_guild_id", 424242424242424242),
+    ],
+)
+def test_good_values_are_kept(
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+    value: str,
+    field: str,
+    kept: object,
+) -> None:
+    monkeypatch.setenv(variable, value)
+    assert getattr(Settings(), field) == kept
+
+
+def test_run_with_a_token_discord_rejects_says_so_in_one_line(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def rejected(self, token: str):
+        raise discord.LoginFailure("Improper token has been passed.")
+
+    monkeypatch.setenv("DISCORD_TOKEN", "not-a-token")
+    monkeypatch.setattr(discord.http.HTTPClient, "static_login", rejected)
+    assert main(["run"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "Traceback" not in err
+    [line] = err.splitlines()
+    assert line.startswith("Discord rejected DISCORD_TOKEN") and "Reset Token" in line
