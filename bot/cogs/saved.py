@@ -52,18 +52,24 @@ class SaveButton(discord.ui.DynamicItem[discord.ui.Button], template=r"paper:sav
         return cls(match["id"], lang_of(interaction.locale))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        lang = lang_of(interaction.locale)
-        bot: PaperBot = interaction.client  # type: ignore[assignment]
-        paper = await bot.query(Index.get, self.arxiv_id)
-        title = plain_title(paper.title, 120) if paper else self.arxiv_id
-        store = _store(interaction.client)
-        added = len(store.saved(interaction.user.id)) < MAX_SAVED and store.save(
-            interaction.user.id, self.arxiv_id
-        )
-        key = "saved_added" if added else "saved_already"
-        await interaction.response.send_message(
-            t(key, lang, title=title), ephemeral=True, allowed_mentions=NO_MENTIONS
-        )
+        await save_paper(interaction, self.arxiv_id)
+
+
+async def save_paper(interaction: discord.Interaction, arxiv_id: str) -> None:
+    """Save a paper for the member who pressed Save; the confirmation only they see. (A
+    paging view with a timeout uses this through a plain button: a DynamicItem inside a view
+    that stops would unregister the persistent one.)"""
+    lang = lang_of(interaction.locale)
+    bot: PaperBot = interaction.client  # type: ignore[assignment]
+    paper = await bot.query(Index.get, arxiv_id)
+    title = plain_title(paper.title, 120) if paper else arxiv_id
+    store = _store(interaction.client)
+    user_id = interaction.user.id
+    added = len(store.saved(user_id)) < MAX_SAVED and store.save(user_id, arxiv_id)
+    key = "saved_added" if added else "saved_already"
+    await interaction.response.send_message(
+        t(key, lang, title=title), ephemeral=True, allowed_mentions=NO_MENTIONS
+    )
 
 
 def saved_pages(papers: list[Paper], lang: Lang) -> list[discord.Embed]:

@@ -330,3 +330,37 @@ def test_feature_texts_add_to_the_catalogue_without_replacing_any() -> None:
         assert f'"{key}":' not in source, key  # never overrides a key of bot/i18n.py
         assert set(texts) == {"en", "ko"} and all(texts.values()), key
     assert importlib.import_module("bot.i18n").MESSAGES["subs_none"]["ko"]
+
+
+@pytest.fixture
+def korean_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SimCord sends every interaction as en-US; these arrive from a Korean client."""
+    from simcord import interactions
+
+    original = interactions.base_payload
+
+    def korean(*args, **kwargs):
+        record, payload = original(*args, **kwargs)
+        payload["locale"] = "ko"
+        return record, payload
+
+    monkeypatch.setattr(interactions, "base_payload", korean)
+
+
+async def test_a_korean_member_gets_korean_replies_and_dm(
+    simcord_env, world, digests: Path, korean_client
+) -> None:
+    await daily_digest(world)
+    reply = await world.alice.slash(world.channel, "subscribe", topic="카메라 제어 비디오 생성")
+    assert said(reply).content.startswith("주제 **카메라 제어 비디오 생성** 구독을 시작했습니다")
+    await simcord_env.advance_time(HOUR)
+    write_day(digests, "2024-05-31", [CAMERA, MATH])
+    await simcord_env.advance_time(FIRST_RUN)
+    [dm] = dms(world.users["alice"])
+    assert dm.embeds[0].title == f"구독 알림 — {DAY1}"
+    assert "주제: 카메라 제어 비디오 생성" in dm.embeds[0].description
+    listed = await world.alice.slash(world.channel, "subscriptions")
+    assert listed.response.embeds[0].title == "내 구독 (1/20)"
+    assert [c["label"] for row in listed.response.components for c in row["components"]] == [
+        "1번 삭제"
+    ]
