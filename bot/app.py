@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
+import chromadb.errors
 import discord
 from discord.ext import commands
 
@@ -19,6 +20,8 @@ from bot.i18n import Translator
 from bot.lookup import PaperLookup
 from bot.render import NO_MENTIONS
 from bot.state import BotState
+from store import writelock
+from store.handle import IndexHandle
 from store.index import Index
 from store.settings import Settings
 
@@ -37,15 +40,19 @@ class PaperBot(commands.Bot):
             help_command=None,
         )
         self.settings = settings
-        self.index: Index | None = None
+        self.indexes: IndexHandle | None = None  # follows the active generation
+        self._lookup_of: tuple[int, int] | None = None  # (generation, catalogue revision)
         self.lookup = PaperLookup([])
         self.state = BotState(settings.data_dir / "bot.sqlite")
         # One writer at a time: a /reindex and the daily ingest must not write concurrently.
         self.index_lock = asyncio.Lock()
 
     async def setup_hook(self) -> None:
-        self.index = await asyncio.to_thread(_open_warm, self.settings)
-        self.lookup = await asyncio.to_thread(lookup_of, self.index)
+        # The bot writes every day, and a second process writing (or even keeping an embedded
+        # index open while another writes) corrupts it or goes stale: hold the data dir.
+        writelock.acquire(self.settings.data_dir, "paperbot run")
+        self.indexes = await asyncio.to_thread(_open_warm, self.settings)
+        self.lookup = await asyncio.to_thread(self._fresh_lookup, self.indexes.current())
         await self.tree.set_translator(Translator())
         for name in COGS:
             await self.load_extension(name)
@@ -54,6 +61,10 @@ class PaperBot(commands.Bot):
     async def close(self) -> None:
         await super().close()
         self.state.close()
+        if self.indexes is not None:
+            self.indexes.close()
+            self.indexes = None
+        writelock.release(self.settings.data_dir)
 
     # -- commands sync ---------------------------------------------------------------------
     async def sync_commands(self) -> None:
@@ -79,18 +90,44 @@ class PaperBot(commands.Bot):
         log.info("synced %d application commands (%s)", len(payload), scope)
 
     # -- the index -------------------------------------------------------------------------
+    @property
+    def index(self) -> Index | None:
+        """The index as of the last check: no I/O, safe to read on the event loop."""
+        return self.indexes.last if self.indexes else None
+
     async def query(self, fn: Callable[..., T], *args: object) -> T:
-        """Run a store call on the current index in a worker thread (Chroma and the embedder are
-        synchronous). The index is taken once, so a swap mid-call cannot mix generations."""
-        index = self.index
-        assert index is not None, "setup_hook opens the index"
-        return await asyncio.to_thread(fn, index, *args)
+        """Run a store call on the active index in a worker thread (Chroma and the embedder are
+        synchronous). The index is taken once per call, so a swap mid-call cannot mix
+        generations; a generation dropped elsewhere meanwhile is retried on the new one."""
+        handle = self.indexes
+        assert handle is not None, "setup_hook opens the index"
+
+        def call() -> T:
+            index = handle.current()
+            try:
+                result = fn(index, *args)
+            except chromadb.errors.NotFoundError:
+                index = handle.current(force=True)
+                result = fn(index, *args)
+            self._fresh_lookup(index)
+            return result
+
+        return await asyncio.to_thread(call)
 
     def swap_index(self, index: Index) -> None:
-        """Answer from `index` from now on. The old generation is left to finish any query that
-        still runs on it; `activate()` keeps it on disk until the next rebuild."""
-        self.index = index
+        """Answer from `index` (just activated) from now on. The old generation stays open for
+        queries still running on it, and on disk until the next switch."""
+        assert self.indexes is not None
+        self.indexes.adopt(index)
         log.info("now answering from index generation %s", index.generation)
+
+    def _fresh_lookup(self, index: Index) -> PaperLookup:
+        """The autocomplete list, rebuilt when the catalogue changed (worker threads only)."""
+        key = (index.generation, index.catalogue.revision)
+        if key != self._lookup_of:
+            self.lookup = lookup_of(index)
+            self._lookup_of = key
+        return self.lookup
 
     async def refresh_source(self) -> None:
         """Daily update: pull the digest folder when asked to, then an incremental ingest. The
@@ -108,20 +145,20 @@ class PaperBot(commands.Bot):
         async with self.index_lock:
             from ingest.pipeline import ingest
 
-            index = self.index
-            assert index is not None
+            assert self.indexes is not None
+            index = await asyncio.to_thread(self.indexes.current, True)
             report = await asyncio.to_thread(ingest, self.settings, index=index)
             if report.papers_new or report.papers_updated or report.papers_removed:
                 log.info("daily ingest: %s", report.to_json() | {"skipped": len(report.skipped)})
-            self.lookup = await asyncio.to_thread(lookup_of, index)
+            await asyncio.to_thread(self._fresh_lookup, index)
 
 
-def _open_warm(settings: Settings) -> Index:
-    from ingest.pipeline import open_index
+def _open_warm(settings: Settings) -> IndexHandle:
+    from ingest.pipeline import open_handle
 
-    index = open_index(settings)
-    index.catalog  # noqa: B018 — load the paper catalogue here, off the event loop
-    return index
+    handle = open_handle(settings)
+    handle.current().catalog  # noqa: B018 — load the paper catalogue here, off the event loop
+    return handle
 
 
 def lookup_of(index: Index) -> PaperLookup:
@@ -129,5 +166,5 @@ def lookup_of(index: Index) -> PaperLookup:
 
 
 def create_bot(settings: Settings | None = None) -> PaperBot:
-    """The bot `paperbot run` starts and the tests drive (DESIGN.md)."""
+    """The bot `paperbot run` starts and the tests drive (docs/CONTRACTS.md)."""
     return PaperBot(settings or Settings())
