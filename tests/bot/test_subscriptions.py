@@ -364,3 +364,20 @@ async def test_a_korean_member_gets_korean_replies_and_dm(
     assert [c["label"] for row in listed.response.components for c in row["components"]] == [
         "1번 삭제"
     ]
+
+
+async def test_a_failed_dm_is_retried_once_without_duplicates(
+    simcord_env, world, digests: Path
+) -> None:
+    await daily_digest(world)
+    alice = world.users["alice"]
+    await world.alice.slash(world.channel, "subscribe", topic="camera video generation")
+    await simcord_env.advance_time(HOUR)
+    path = f"/channels/{alice.dm_channel.id}/messages"
+    simcord_env.inject_error("POST", path, status=503, times=2)
+    write_day(digests, "2024-05-31", [CAMERA])
+    await simcord_env.advance_time(FIRST_RUN + HOUR)
+    [dm] = dms(alice)  # two 503s, then the DM: once
+    assert f"arxiv.org/abs/{CAMERA}" in linked(dm)
+    tries = [r for r in simcord_env.http_requests if r.method == "POST" and r.path == path]
+    assert len(tries) == 3
