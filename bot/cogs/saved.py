@@ -1,9 +1,8 @@
-"""Saved papers: a Save button for paper cards (persistent: it works after a restart) and
-/saved, a member's saved papers with paging and removal. Only the member sees either."""
+"""/saved: a member's saved papers with paging and removal, only for them; the Save buttons
+themselves are in bot/saving.py (registered here, so they work after a restart)."""
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 import discord
@@ -13,63 +12,13 @@ from discord.ext import commands
 from bot import render
 from bot.i18n import Lang, lang_of, t
 from bot.render import NO_MENTIONS
+from bot.saving import SaveButton
 from bot.subscriptions_state import SubscriptionStore
-from bot.textsafe import plain_title
 from store.index import Index
 from store.models import Paper
 
 if TYPE_CHECKING:
     from bot.app import PaperBot
-
-MAX_SAVED = 500
-
-
-def _store(client: discord.Client) -> SubscriptionStore:
-    cog = client.get_cog("Saved") if isinstance(client, commands.Bot) else None
-    if cog is None:
-        raise RuntimeError("the Saved cog is not loaded")
-    return cog.store  # type: ignore[attr-defined]
-
-
-class SaveButton(discord.ui.DynamicItem[discord.ui.Button], template=r"paper:save:(?P<id>\S+)"):
-    """Save this paper (for a card's view): `SaveButton(arxiv_id, lang)`."""
-
-    def __init__(self, arxiv_id: str, lang: Lang = "en") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=t("saved_save", lang),
-                emoji="🔖",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"paper:save:{arxiv_id}",
-            )
-        )
-        self.arxiv_id = arxiv_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
-    ) -> SaveButton:
-        return cls(match["id"], lang_of(interaction.locale))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await save_paper(interaction, self.arxiv_id)
-
-
-async def save_paper(interaction: discord.Interaction, arxiv_id: str) -> None:
-    """Save a paper for the member who pressed Save; the confirmation only they see. (A
-    paging view with a timeout uses this through a plain button: a DynamicItem inside a view
-    that stops would unregister the persistent one.)"""
-    lang = lang_of(interaction.locale)
-    bot: PaperBot = interaction.client  # type: ignore[assignment]
-    paper = await bot.query(Index.get, arxiv_id)
-    title = plain_title(paper.title, 120) if paper else arxiv_id
-    store = _store(interaction.client)
-    user_id = interaction.user.id
-    added = len(store.saved(user_id)) < MAX_SAVED and store.save(user_id, arxiv_id)
-    key = "saved_added" if added else "saved_already"
-    await interaction.response.send_message(
-        t(key, lang, title=title), ephemeral=True, allowed_mentions=NO_MENTIONS
-    )
 
 
 def saved_pages(papers: list[Paper], lang: Lang) -> list[discord.Embed]:

@@ -22,7 +22,7 @@ def feature_cogs(monkeypatch: pytest.MonkeyPatch) -> None:
 
 async def post_card(bot, channel_id: int, arxiv_id: str) -> None:
     """A paper card carrying the Save button, as the bot's card views carry it."""
-    from bot.cogs.saved import SaveButton
+    from bot.saving import SaveButton
 
     paper = bot.index.get(arxiv_id)
     view = discord.ui.View(timeout=None)
