@@ -77,3 +77,43 @@ def test_run_with_a_token_discord_rejects_says_so_in_one_line(
     assert out == "" and "Traceback" not in err
     [line] = err.splitlines()
     assert line.startswith("Discord rejected DISCORD_TOKEN") and "Reset Token" in line
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("PAPERBOT_TIMEZONE", "America"), ("PAPERBOT_POST_TIME", "7am")]
+)
+def test_run_with_a_bad_setting_stops_in_one_line(
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variable: str,
+    value: str,
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "never-used")
+    monkeypatch.setenv(variable, value)
+    assert main(["run"]) == 2
+    out, err = capsys.readouterr()
+    [line] = err.splitlines()
+    assert out == "" and variable in line and f"'{value}' is not" in line
+    assert "Traceback" not in err
+
+
+def test_paperbot_run_with_a_bad_time_zone_as_a_process(settings: Settings, tmp_path) -> None:
+    """The installed command, as an operator starts it: exit 2, one line, no traceback."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PAPERBOT_TIMEZONE": "Asia/Busan", "DISCORD_TOKEN": "never-used"}
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main(['run']))"],
+        check=False,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    [line] = done.stderr.splitlines()
+    assert "PAPERBOT_TIMEZONE" in line and "'Asia/Busan' is not an IANA time zone" in line
