@@ -281,6 +281,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "The index was rebuilt recently; the next /reindex is possible in {minutes} min.",
         "ko": "최근에 색인을 다시 만들었습니다. {minutes}분 뒤에 다시 /reindex를 쓸 수 있습니다.",
     },
+    "source_busy": {
+        "en": "The digest folder is being updated (pull or daily ingest); try /reindex again in a minute.",
+        "ko": "다이제스트 폴더를 갱신하는 중입니다(pull 또는 일일 색인). 1분 뒤에 /reindex를 다시 시도하세요.",
+    },
     "reindex_busy": {
         "en": "A reindex is already running; try again when it is done.",
         "ko": "이미 색인을 다시 만드는 중입니다. 끝난 뒤 다시 시도하세요.",

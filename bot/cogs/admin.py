@@ -58,6 +58,7 @@ class Admin(commands.Cog):
     def __init__(self, bot: PaperBot) -> None:
         self.bot = bot
         self.cooldown = app_commands.Cooldown(1, REINDEX_COOLDOWN)  # one bucket: all servers
+        self.running = False  # a rebuild holds the index lock (the daily ingest may too)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if not await may_rebuild(self.bot, interaction):
@@ -67,8 +68,10 @@ class Admin(commands.Cog):
     def _take_turn(self, interaction: discord.Interaction, owner: bool) -> None:
         """Refuse while a rebuild, an ingest or a pull runs, or within the cooldown; only an
         accepted run starts the cooldown (a refusal does not extend it)."""
-        if self.bot.index_lock.locked() or pulling():
+        if self.running:
             raise UserError("reindex_busy")
+        if self.bot.index_lock.locked() or pulling():
+            raise UserError("source_busy")
         if owner:
             return
         retry = self.cooldown.update_rate_limit()
@@ -83,12 +86,16 @@ class Admin(commands.Cog):
         self._take_turn(interaction, owner=interaction.extras.get("owner", False))
         lang = lang_of(interaction.locale)
         async with self.bot.index_lock:
-            await interaction.response.defer(thinking=True)
-            await interaction.edit_original_response(
-                content=t("reindex_start", lang), allowed_mentions=NO_MENTIONS
-            )
-            fresh, report = await self._rebuild(interaction, lang)
-            self.bot.swap_index(fresh)
+            self.running = True
+            try:
+                await interaction.response.defer(thinking=True)
+                await interaction.edit_original_response(
+                    content=t("reindex_start", lang), allowed_mentions=NO_MENTIONS
+                )
+                fresh, report = await self._rebuild(interaction, lang)
+                self.bot.swap_index(fresh)
+            finally:
+                self.running = False
         papers = report.papers_new + report.papers_updated + report.papers_unchanged
         done = t(
             "reindex_done", lang, papers=papers, files=report.files, skipped=len(report.skipped)

@@ -198,6 +198,18 @@ async def test_the_application_owner_is_asked_of_discord(simcord_env, simcord_bo
     assert any(r.path == "/oauth2/applications/@me" for r in simcord_env.http_requests)
 
 
+async def test_no_rebuild_while_the_daily_ingest_runs(
+    simcord_env, simcord_bot, admin_server
+) -> None:
+    server = admin_server
+    async with simcord_bot.index_lock:  # as refresh_source holds it for the ingest
+        result = await server.admin.slash(server.channel, "reindex")
+    assert result.ephemeral and "being updated" in result.response.content
+    assert rebuilds(simcord_env) == 0
+    assert "Index rebuilt" in (await server.admin.slash(server.channel, "reindex")).response.content
+    assert [type(e) for e in simcord_env.errors] == [UserError]
+
+
 async def test_no_rebuild_while_the_archive_is_being_pulled(
     simcord_env, simcord_bot, admin_server
 ) -> None:
@@ -209,7 +221,9 @@ async def test_no_rebuild_while_the_archive_is_being_pulled(
         result = await server.admin.slash(server.channel, "reindex")
     finally:
         source._running.release()
-    assert result.ephemeral and "already running" in result.response.content
+    assert result.ephemeral and result.response.content == (
+        "The digest folder is being updated (pull or daily ingest); try /reindex again in a minute."
+    )
     assert rebuilds(simcord_env) == 0
     assert [type(e) for e in simcord_env.errors] == [UserError]
 
