@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import logging
 import math
-from datetime import date
 
 import discord
 from discord import app_commands
 
 from bot.i18n import Lang, lang_of, t
 from bot.render import NO_MENTIONS
+from store.dates import iso_date
+from store.errors import IngestRefused, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def echo(value: object) -> object:
 def parse_date(value: str) -> str:
     """ISO date text, or a UserError explaining the expected form."""
     try:
-        return date.fromisoformat(value.strip()).isoformat()
+        return iso_date(value)
     except ValueError:
         raise UserError("bad_date", value=value[:40]) from None
 
@@ -59,6 +60,11 @@ def explain(error: app_commands.AppCommandError, lang: Lang) -> str | None:
     """The message for a user's mistake; None for a bug."""
     if isinstance(error, app_commands.CommandInvokeError):
         original = error.original
+        if isinstance(original, IngestRefused):
+            return t("index_refused", lang, reason=str(original))
+        if isinstance(original, StoreError):  # a busy or unreachable store
+            log.warning("index unavailable: %s", original)
+            return t("index_unavailable", lang, reason=str(original))
         return original.message(lang) if isinstance(original, UserError) else None
     if isinstance(error, UserError):
         return error.message(lang)

@@ -143,6 +143,14 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "I am missing permissions here: {perms}.",
         "ko": "봇에 이 권한이 없습니다: {perms}.",
     },
+    "index_refused": {
+        "en": "The index was left as it was: {reason}",
+        "ko": "색인은 그대로 두었습니다: {reason}",
+    },
+    "index_unavailable": {
+        "en": "The index cannot be used right now: {reason}",
+        "ko": "지금은 색인을 쓸 수 없습니다: {reason}",
+    },
     "apology": {
         "en": "Sorry, something went wrong on my side. It has been logged.",
         "ko": "죄송합니다. 봇에서 오류가 발생했습니다. 기록해 두었습니다.",
