@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 import discord
 
 from bot.i18n import Lang, t
-from store.models import Hit, Paper
+from store.models import Hit, Paper, arxiv_url
 
 # Discord's documented embed limits.
 TITLE, DESCRIPTION, FIELD_NAME, FIELD_VALUE, FIELDS = 256, 4096, 256, 1024, 25
@@ -54,16 +54,11 @@ def safe_url(url: str) -> str:
     return _URL_UNSAFE.sub(lambda m: f"%{ord(m[0]):02X}", url)
 
 
-def abs_url(arxiv_id: str) -> str:
-    return f"https://arxiv.org/abs/{arxiv_id}"
+abs_url = arxiv_url  # the paper's arXiv page, built in one place (store/models.py)
 
 
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
-
-
-def votes_text(paper: Paper) -> str:
-    return "–" if paper.votes is None else str(paper.votes)
 
 
 def short_authors(authors: Sequence[str], shown: int = 3) -> str:
@@ -176,7 +171,7 @@ def card(
         colour=COLOR,
     )
     embed.add_field(name=t("field_date", lang), value=paper.date)
-    embed.add_field(name=t("field_votes", lang), value=votes_text(paper))
+    embed.add_field(name=t("field_votes", lang), value=paper.votes_text)
     embed.add_field(name=t("field_authors", lang), value=short_authors(paper.authors), inline=False)
     links = f"[arXiv]({abs_url(paper.arxiv_id)}) · [PDF]({paper.pdf_url}) · [{t('hf_page', lang)}]({paper.hf_url})"
     thumbnail = image_url(paper.media)
@@ -198,7 +193,7 @@ def hit_card(hit: Hit, lang: Lang) -> discord.Embed:
 
 def paper_lines(papers: Sequence[Paper], start: int = 1) -> list[str]:
     return [
-        f"{rank}. [{link_title(p.title)}]({abs_url(p.arxiv_id)}) · ▲ {votes_text(p)}"
+        f"{rank}. [{link_title(p.title)}]({abs_url(p.arxiv_id)}) · ▲ {p.votes_text}"
         for rank, p in enumerate(papers, start)
     ]
 

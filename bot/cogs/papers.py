@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -13,24 +12,23 @@ from bot import render
 from bot.errors import IsoDate, UserError
 from bot.i18n import lang_of, t
 from bot.views import Pager
+from store.dates import Period
 from store.index import Index
-from store.models import Paper
+from store.models import ARXIV_ID, Paper
 from store.retrieval import search, similar
 
 if TYPE_CHECKING:
     from bot.app import PaperBot
 
-Period = Literal["day", "week", "month", "year", "all"]
 ASK_RESULTS = 5
 SIMILAR_RESULTS = 5
 # Per-user rate of the commands that embed and search: 5 in any 60 seconds.
 SEARCH_RATE, SEARCH_PER = 5, 60.0
-_ID = re.compile(r"(\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})(?:v\d+)?", re.IGNORECASE)
 
 
 def arxiv_id_of(value: str) -> str:
     """An id as typed or pasted: `2405.19327`, `2405.19327v2`, or an arXiv/HF URL."""
-    match = _ID.search(value.strip())
+    match = ARXIV_ID.search(value.strip())
     return match[1] if match else value.strip()
 
 
