@@ -27,7 +27,7 @@ def make_client(settings: Settings) -> chromadb.ClientAPI:
         except Exception as error:  # chromadb raises ValueError, httpx errors, ...
             raise StoreUnavailable(
                 f"cannot reach the Chroma server at {where} (CHROMA_HOST/CHROMA_PORT): "
-                f"{_first_line(error)}. Is `chroma run` up?"
+                f"{_first_line(error).rstrip('.?! ')}. Is `chroma run` up?"
             ) from error
         return client
     path = settings.data_dir / "chroma"
