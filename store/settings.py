@@ -1,4 +1,4 @@
-"""Settings from the environment or .env (DESIGN.md's table); one class, read once.
+"""Settings from the environment or .env (the table in docs/CONTRACTS.md); one class, read once.
 
 The values the bot schedules with are checked here, so a typo stops `paperbot run` at start-up
 with one clear line instead of failing at the first daily post."""

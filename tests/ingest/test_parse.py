@@ -17,8 +17,8 @@ from ingest.parse import (
     unique_papers,
 )
 from store.models import Paper
+from tests.conftest import ARCHIVE
 
-ARCHIVE = Path(__file__).resolve().parents[3] / "shared/corpus/daily_papers_ko"
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 CDN = "https://cdn-uploads.huggingface.co/production/uploads/60f1abe7544c2adfd699860c"
 

@@ -18,14 +18,14 @@ from hypothesis import strategies as st
 
 from ingest.parse import Skipped, parse_file, parse_text
 from store.models import Paper
+from tests.conftest import ARCHIVE, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = sorted((ROOT / "samples").glob("????-??-??.md"))
-ARCHIVE = ROOT.parent / "shared/corpus/daily_papers_ko/paper_logs"
+PAPER_LOGS = ARCHIVE / "paper_logs"
 # the archive's oddest days: no votes or authors, no blank lines, two sections, Python-list
 # authors, numbered continuation lines, tabs, the English-only summary
 QUIRKY_DAYS = ["2023/11/20", "2023/11/21", "2024/07/16", "2024/10/08", "2024/10/18", "2025/02/19"]
-FUZZ_FILES = SAMPLES + [p for d in QUIRKY_DAYS if (p := ARCHIVE / f"{d}.md").is_file()]
+FUZZ_FILES = SAMPLES + [p for d in QUIRKY_DAYS if (p := PAPER_LOGS / f"{d}.md").is_file()]
 FUZZ = settings(
     derandomize=True,
     max_examples=60,
@@ -40,11 +40,7 @@ BOUNDARY = re.compile(rb"#{2,3}\s")  # what ends an entry
 
 def shown(path: Path) -> str:
     """The name a digest is shown under: `2024-05-30.md`, `paper_logs/2024/10/18.md`."""
-    return (
-        path.name
-        if path.parent == ROOT / "samples"
-        else path.relative_to(ARCHIVE.parent).as_posix()
-    )
+    return path.name if path.parent == ROOT / "samples" else path.relative_to(ARCHIVE).as_posix()
 
 
 def assert_well_formed(papers: list[Paper], skipped: list[Skipped], name: str) -> None:
