@@ -129,7 +129,8 @@ def match_topics(
     best_coverage = np.maximum.reduceat(coverage, starts, axis=1)
     score = best_coverage
     relevant = best_coverage >= MIN_COVERAGE
-    cuts = [cosine_cut(index, t.text) for t in topics]
+    cut_of = {text: cosine_cut(index, text) for text in {t.text for t in topics}}
+    cuts = [cut_of[t.text] for t in topics]
     if any(cut is not None for cut in cuts):
         cut = np.asarray([np.inf if c is None else c for c in cuts], dtype=np.float32)[:, None]
         query = np.stack([t.vector for t in topics]).astype(np.float32)
@@ -186,8 +187,9 @@ def _coverage(index: Index, chunk_ids: Sequence[str], texts: Sequence[str]) -> n
     data: list[float] = []
     indptr = [0]
     ideal = np.zeros(len(texts), dtype=np.float32)
+    weights_of = {text: query_weights(index, text) for text in set(texts)}  # phrased alike
     for row, text in enumerate(texts):
-        weights = query_weights(index, text)
+        weights = weights_of[text]
         known = {snap.vocab[t]: w for t, w in weights.items() if t in snap.vocab and w > 0}
         cols.extend(sorted(known))
         data.extend(known[c] for c in sorted(known))
@@ -205,17 +207,21 @@ def _coverage(index: Index, chunk_ids: Sequence[str], texts: Sequence[str]) -> n
 
 
 def bench_match(index: Index, queries: Sequence[str], count: int = 10_000) -> dict[str, float]:
-    """`paperbot bench`: `count` topic subscriptions (the queries, each vector embedded once and
-    jittered per copy, as members phrase a topic their own way) against the largest day."""
+    """`paperbot bench`: `count` topic subscriptions against the largest day. Every one is worded
+    differently (a query plus two words of the others: no two texts alike, so nothing is
+    shared between them); its vector is the query's, embedded once and jittered."""
     sizes = Counter(p.date for p in index.catalog.values())
     day = max(sizes, key=lambda d: (sizes[d], d)) if sizes else None
     new = [p.arxiv_id for p in index.papers_on(day)] if day else []
     base = embed_topics(index, list(queries))
     rng = np.random.default_rng(11)
+    pool = sorted({word for query in queries for word in query.split()})
+    size = len(pool)
     topics = []
     for i in range(count):
         vector = base[i % len(base)] + rng.normal(0, 0.02, base.shape[1]).astype(np.float32)
-        text = queries[i % len(queries)]
+        first, second = pool[i // len(queries) % size], pool[i // (len(queries) * size) % size]
+        text = f"{queries[i % len(queries)]} {first} {second}"
         topics.append(Topic(i, text, vector / np.linalg.norm(vector)))
     start = time.perf_counter()
     found = match_topics(index, new, topics)
