@@ -38,3 +38,19 @@ def server(simcord_env):
     admin = guild.add_member(simcord_env.create_user("admin"), roles=[managers])
     member = guild.add_member(simcord_env.create_user("member"))
     return SimpleNamespace(guild=guild, channel=channel, admin=admin, member=member)
+
+
+@pytest.fixture
+def korean_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SimCord sends every interaction as en-US; with this fixture they arrive from a Korean
+    client (`locale` "ko")."""
+    from simcord import interactions
+
+    original = interactions.base_payload
+
+    def korean(*args, **kwargs):
+        record, payload = original(*args, **kwargs)
+        payload["locale"] = "ko"
+        return record, payload
+
+    monkeypatch.setattr(interactions, "base_payload", korean)

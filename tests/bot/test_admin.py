@@ -228,18 +228,6 @@ async def test_no_rebuild_while_the_archive_is_being_pulled(
     assert [type(e) for e in simcord_env.errors] == [UserError]
 
 
-@pytest.fixture
-def korean_client(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = interactions.base_payload
-
-    def korean(*args, **kwargs):
-        record, payload = original(*args, **kwargs)
-        payload["locale"] = "ko"
-        return record, payload
-
-    monkeypatch.setattr(interactions, "base_payload", korean)
-
-
 async def test_refusals_in_korean(simcord_env, simcord_bot, admin_server, korean_client) -> None:
     server = admin_server
     other = simcord_env.create_guild()

@@ -25,21 +25,6 @@ from tests.bot.test_digest import (  # noqa: F401 (fixtures)
 )
 
 
-@pytest.fixture
-def korean_client(monkeypatch: pytest.MonkeyPatch) -> None:
-    """SimCord sends every interaction as en-US; these arrive from a Korean client."""
-    from simcord import interactions
-
-    original = interactions.base_payload
-
-    def korean(*args, **kwargs):
-        record, payload = original(*args, **kwargs)
-        payload["locale"] = "ko"
-        return record, payload
-
-    monkeypatch.setattr(interactions, "base_payload", korean)
-
-
 async def test_a_late_digest_is_posted_the_same_day(simcord_env, server, digests: Path) -> None:
     """The next day's file is 2.5 h late: the run at 07:00 finds nothing new and looks again
     every hour until it is there. Red when a run that found nothing waits for the next post

@@ -192,21 +192,6 @@ async def test_similar_lists_other_papers(simcord_env, world) -> None:
     assert head.description.count("arxiv.org/abs/") == 5
 
 
-@pytest.fixture
-def korean_client(monkeypatch: pytest.MonkeyPatch) -> None:
-    """SimCord sends every interaction as en-US; this one arrives from a Korean client."""
-    from simcord import interactions
-
-    original = interactions.base_payload
-
-    def korean(*args, **kwargs):
-        record, payload = original(*args, **kwargs)
-        payload["locale"] = "ko"
-        return record, payload
-
-    monkeypatch.setattr(interactions, "base_payload", korean)
-
-
 async def test_korean_client_gets_korean_replies(simcord_env, world, korean_client) -> None:
     _, channel, alice = world
     result = await alice.slash(channel, "today")

@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-from simcord import interactions
 
 from bot.errors import UserError
 from store.settings import Settings
@@ -201,18 +200,6 @@ async def test_ask_and_similar_are_rate_limited_per_user(simcord_env, server) ->
     assert limited.ephemeral and "going a bit fast" in limited.response.content
     errors = simcord_env.errors
     assert [type(e) for e in errors] == [app_commands.CommandOnCooldown] * 2
-
-
-@pytest.fixture
-def korean_client(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = interactions.base_payload
-
-    def korean(*args, **kwargs):
-        record, payload = original(*args, **kwargs)
-        payload["locale"] = "ko"
-        return record, payload
-
-    monkeypatch.setattr(interactions, "base_payload", korean)
 
 
 async def test_private_replies_in_korean(
