@@ -23,8 +23,8 @@ run: $(VENV)/.installed
 		$(VENV)/bin/paperbot run; \
 	else \
 		$(VENV)/bin/paperbot today; \
-		echo; echo '$$ paperbot ask "비디오 생성에서 카메라 움직임 제어"'; \
-		$(VENV)/bin/paperbot ask "비디오 생성에서 카메라 움직임 제어" -k 3; \
+		echo; echo '$$ paperbot ask "오디오, 음악, 음성을 만드는 오픈소스 툴킷"'; \
+		$(VENV)/bin/paperbot ask "오디오, 음악, 음성을 만드는 오픈소스 툴킷" -k 3; \
 		echo; echo "DISCORD_TOKEN is not set, so the bot was not started."; \
 		echo "Put DISCORD_TOKEN=... in .env (see README, 'Connect Discord') and run 'make run' again."; \
 	fi
