@@ -100,12 +100,13 @@ class Saved(commands.Cog):
     @app_commands.command(name="saved")
     async def saved(self, interaction: discord.Interaction) -> None:
         """Your saved papers"""
+        await interaction.response.defer(ephemeral=True, thinking=True)  # before the index
         lang = lang_of(interaction.locale)
         ids = self.store.saved(interaction.user.id)
         found = await self.bot.query(_papers, ids)
         papers = [found[a] for a in ids if a in found]  # a paper gone from the index is skipped
         view = SavedView(self.store, interaction.user.id, papers, lang)
-        await interaction.response.send_message(
+        await interaction.followup.send(
             embed=view.pages[0],
             view=view if papers else discord.utils.MISSING,
             ephemeral=True,

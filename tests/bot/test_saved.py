@@ -54,18 +54,18 @@ async def test_save_button_and_saved_list(simcord_env, simcord_bot, server) -> N
 
     listed = await member.slash(server.channel, "saved")
     assert listed.ephemeral
-    head = listed.response.embeds[0]
+    head = said(listed).embeds[0]
     assert head.title == "Your saved papers (2)"
     assert head.description.index(T2V) < head.description.index(MAP_NEO)  # newest first
-    await member.click(listed.response, label="Next")
-    assert listed.response.embeds[0].url == f"https://arxiv.org/abs/{T2V}"
-    await member.click(listed.response, label="Remove from saved")
-    assert listed.response.embeds[0].url == f"https://arxiv.org/abs/{MAP_NEO}"
+    await member.click(said(listed), label="Next")
+    assert said(listed).embeds[0].url == f"https://arxiv.org/abs/{T2V}"
+    await member.click(said(listed), label="Remove from saved")
+    assert said(listed).embeds[0].url == f"https://arxiv.org/abs/{MAP_NEO}"
 
     listed = await member.slash(server.channel, "saved")
-    assert listed.response.embeds[0].title == "Your saved papers (1)"
+    assert said(listed).embeds[0].title == "Your saved papers (1)"
     other = await server.admin.slash(server.channel, "saved")  # each member has their own
-    assert "You have no saved papers" in other.response.embeds[0].description
+    assert "You have no saved papers" in said(other).embeds[0].description
 
 
 def test_korean_pages() -> None:
