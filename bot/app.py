@@ -27,7 +27,16 @@ from store.settings import Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-COGS = ("bot.cogs.papers", "bot.cogs.digest", "bot.cogs.admin")
+COGS = (
+    "bot.cogs.papers",
+    "bot.cogs.digest",
+    "bot.cogs.admin",
+    "bot.cogs.subscriptions",
+    "bot.cogs.trend",
+    "bot.cogs.saved",
+    "bot.cogs.findpapers",
+    "bot.cogs.weekly",
+)
 
 
 class PaperBot(commands.Bot):

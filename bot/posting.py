@@ -27,6 +27,7 @@ import discord
 from bot import render
 from bot.i18n import Lang, t
 from bot.render import NO_MENTIONS
+from bot.saving import save_buttons
 from bot.state import Post
 from store.models import Paper
 
@@ -253,7 +254,9 @@ class Poster:
             for embeds in render.pack(render.card(p, lang) for p in remaining):
                 batch = [next(ids) for _ in embeds]
                 state.mark_pending(guild_id, day, "cards")
-                message = await target.send(embeds=embeds, allowed_mentions=NO_MENTIONS)
+                message = await target.send(
+                    embeds=embeds, view=save_buttons(batch, lang), allowed_mentions=NO_MENTIONS
+                )
                 state.record_cards(guild_id, day, [(i, message.id) for i in batch])
         except discord.NotFound as error:
             if in_thread and error.code == UNKNOWN_CHANNEL:

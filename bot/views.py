@@ -11,6 +11,19 @@ from bot.i18n import Lang, t
 from bot.render import NO_MENTIONS
 
 Page = list[discord.Embed]
+SAVE_ID = "pager:save"
+ABS = "https://arxiv.org/abs/"
+
+
+def card_id(page: Page) -> str | None:
+    """The arXiv id of a page that is one paper's card (its embed's title links to it)."""
+    url = page[0].url if len(page) == 1 else None
+    return url[len(ABS) :] if url and url.startswith(ABS) else None
+
+
+def _custom_id(interaction: discord.Interaction) -> str | None:
+    data = interaction.data or {}
+    return data.get("custom_id") if isinstance(data, dict) else None
 
 
 class Pager(discord.ui.View):
@@ -27,18 +40,46 @@ class Pager(discord.ui.View):
         self.prev.label = t("prev", lang)
         self.next.label = t("next", lang)
         self.last.label = t("last", lang)
+        self._save: discord.ui.Button | None = None
+        if len(self.pages) == 1:
+            self.clear_items()  # one page: no paging, only Save when it is a paper card
         self._refresh()
 
     def _refresh(self) -> None:
+        self._save_button()
+        if len(self.pages) == 1:
+            return
         at_start, at_end = self.index == 0, self.index == len(self.pages) - 1
         self.first.disabled = self.prev.disabled = at_start
         self.next.disabled = self.last.disabled = at_end
         self.position.label = f"{self.index + 1}/{len(self.pages)}"
 
+    def _save_button(self) -> None:
+        """A Save button under a page that is one paper's card (the member who presses it saves
+        it, whoever ran the command)."""
+        if self._save is not None:
+            self.remove_item(self._save)
+            self._save = None
+        arxiv_id = card_id(self.pages[self.index])
+        if arxiv_id is None:
+            return
+        button = discord.ui.Button(
+            label=t("saved_save", self.lang), emoji="🔖", custom_id=SAVE_ID, row=1
+        )
+
+        async def save(interaction: discord.Interaction) -> None:
+            from bot.saving import save_paper
+
+            await save_paper(interaction, arxiv_id)
+
+        button.callback = save
+        self._save = button
+        self.add_item(button)
+
     async def send(self, interaction: discord.Interaction, *, ephemeral: bool = False) -> None:
         """Reply with the first page (as the response, or as the followup of a deferral); a
         single page needs no buttons."""
-        view = self if len(self.pages) > 1 else discord.utils.MISSING
+        view = self if len(self.pages) > 1 or self._save else discord.utils.MISSING
         if interaction.response.is_done():
             self.message = await interaction.followup.send(
                 embeds=self.pages[0],
@@ -52,11 +93,11 @@ class Pager(discord.ui.View):
                 embeds=self.pages[0], view=view, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS
             )
             self.message = await interaction.original_response()
-        if len(self.pages) <= 1:
+        if len(self.pages) <= 1 and self._save is None:
             self.stop()
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id == self.owner_id:
+        if interaction.user.id == self.owner_id or _custom_id(interaction) == SAVE_ID:
             return True
         await interaction.response.send_message(
             t("not_yours", self.lang), ephemeral=True, allowed_mentions=NO_MENTIONS

@@ -76,3 +76,42 @@ def test_korean_pages() -> None:
     head, card = saved_pages([paper], "ko")
     assert head.title == "저장한 논문 (1편)" and card.url.endswith(MAP_NEO)
     assert "저장한 논문이 없습니다" in saved_pages([], "ko")[0].description
+
+
+async def test_save_button_under_cards_of_replies(simcord_env, server) -> None:
+    """/paper's card and /today's card pages carry Save; whoever presses it saves it."""
+    one = await server.member.slash(server.channel, "paper", arxiv_id=MAP_NEO)
+    reply = said(one)
+    assert [c["label"] for row in reply.components for c in row["components"]] == ["Save"]
+    await server.admin.click(reply, label="Save")  # not the one who ran /paper: saves too
+    listed = await server.admin.slash(server.channel, "saved")
+    assert said(listed).embeds[0].title == "Your saved papers (1)"
+
+    today = await server.member.slash(server.channel, "today")
+    page = said(today)
+    labels = [c["label"] for row in page.components for c in row["components"]]
+    assert "Save" not in labels  # the overview is not a paper
+    await server.member.click(page, label="Next")
+    first_card = said(today).embeds[0].url.rsplit("/", 1)[1]
+    saved = await server.member.click(said(today), label="Save")
+    assert said(saved).content.startswith("Saved **") and saved.ephemeral
+    listed = await server.member.slash(server.channel, "saved")
+    assert first_card in said(listed).embeds[0].description
+
+
+async def test_daily_post_cards_carry_numbered_save_buttons(simcord_env, server) -> None:
+    await server.admin.slash(server.channel, "digest set", channel=server.channel)
+    await simcord_env.advance_time(23 * 3600)  # 07:00 KST: the daily post
+    [thread] = server.channel.threads
+    first = thread.history()[0]
+    labels = [c.label for row in first.components for c in row.children]
+    assert labels == [f"Save {n}" for n in range(1, len(first.embeds) + 1)]
+    second_id = first.embeds[1].url.rsplit("/", 1)[1]
+
+    from bot import create_bot
+
+    await simcord_env.restart_bot(create_bot())  # the buttons outlive the bot process
+    saved = await server.member.click(first, label="Save 2")
+    assert saved.ephemeral and "Saved **" in said(saved).content
+    listed = await server.member.slash(server.channel, "saved")
+    assert second_id in said(listed).embeds[0].description
