@@ -1,4 +1,5 @@
-"""A paging view that only navigates: first / prev / x/y / next / last, for the invoker only."""
+"""A paging view: first / prev / x/y / next / last for the invoker only, and Save under a page
+that is one paper's card for whoever presses it."""
 
 from __future__ import annotations
 

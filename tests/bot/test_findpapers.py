@@ -6,15 +6,6 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def feature_cogs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The bot with the context-menu cog, whether or not bot/app.py lists it yet."""
-    from bot import app
-
-    if "bot.cogs.findpapers" not in app.COGS:
-        monkeypatch.setattr(app, "COGS", (*app.COGS, "bot.cogs.findpapers"))
-
-
 def said(result):
     return result.followups[0] if result.followups else result.response
 

@@ -4,20 +4,10 @@
 from __future__ import annotations
 
 import discord
-import pytest
 
 from bot import render
 
 MAP_NEO, T2V = "2405.19327", "2405.18750"
-
-
-@pytest.fixture(autouse=True)
-def feature_cogs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The bot with the saved-papers cog, whether or not bot/app.py lists it yet."""
-    from bot import app
-
-    if "bot.cogs.saved" not in app.COGS:
-        monkeypatch.setattr(app, "COGS", (*app.COGS, "bot.cogs.saved"))
 
 
 async def post_card(bot, channel_id: int, arxiv_id: str) -> None:

@@ -29,17 +29,6 @@ def digests(settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-FEATURE_COGS = ("bot.cogs.subscriptions",)
-
-
-@pytest.fixture(autouse=True)
-def feature_cogs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The bot with these cogs, whether or not bot/app.py lists them yet."""
-    from bot import app
-
-    monkeypatch.setattr(app, "COGS", app.COGS + tuple(c for c in FEATURE_COGS if c not in app.COGS))
-
-
 @pytest.fixture
 def simcord_bot(digests: Path):
     from bot import create_bot

@@ -16,15 +16,6 @@ from store.trends import trend, week_starts
 ALL_WEEKS = 25
 
 
-@pytest.fixture(autouse=True)
-def feature_cogs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The bot with the trend cog, whether or not bot/app.py lists it yet."""
-    from bot import app
-
-    if "bot.cogs.trend" not in app.COGS:
-        monkeypatch.setattr(app, "COGS", (*app.COGS, "bot.cogs.trend"))
-
-
 @pytest.fixture
 def index(indexed):
     from ingest.pipeline import open_index

@@ -14,15 +14,6 @@ MONDAY = 94 * HOUR
 TITLE = "Weekly roll-up — 2026-01-05"
 
 
-@pytest.fixture(autouse=True)
-def feature_cogs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The bot with the weekly cog, whether or not bot/app.py lists it yet."""
-    from bot import app
-
-    if "bot.cogs.weekly" not in app.COGS:
-        monkeypatch.setattr(app, "COGS", (*app.COGS, "bot.cogs.weekly"))
-
-
 def roll_ups(channel) -> list:
     return [
         m
