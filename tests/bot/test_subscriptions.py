@@ -321,21 +321,6 @@ def test_feature_texts_add_to_the_catalogue_without_replacing_any() -> None:
     assert importlib.import_module("bot.i18n").MESSAGES["subs_none"]["ko"]
 
 
-@pytest.fixture
-def korean_client(monkeypatch: pytest.MonkeyPatch) -> None:
-    """SimCord sends every interaction as en-US; these arrive from a Korean client."""
-    from simcord import interactions
-
-    original = interactions.base_payload
-
-    def korean(*args, **kwargs):
-        record, payload = original(*args, **kwargs)
-        payload["locale"] = "ko"
-        return record, payload
-
-    monkeypatch.setattr(interactions, "base_payload", korean)
-
-
 async def test_a_korean_member_gets_korean_replies_and_dm(
     simcord_env, world, digests: Path, korean_client
 ) -> None:
