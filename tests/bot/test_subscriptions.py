@@ -4,39 +4,22 @@ remembered, removal, restarts and crashes without duplicates."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
 import discord
 import pytest
 
-from tests.conftest import SAMPLES
+from tests.bot import test_digest
 
+# the digest tests' fixtures: a writable copy of the samples and the bot over it
+digests, simcord_bot = test_digest.digests, test_digest.simcord_bot
 HOUR = 3600
 # SimCord's clock starts 2026-01-01 00:00 UTC (09:00 KST); the daily ingest runs at 07:00 KST.
 FIRST_RUN = 23 * HOUR  # 08:00 KST on 2026-01-02: the ingest and the DMs are done
 DAY1 = "2026-01-02"
 CAMERA = "2405.90001"
 MATH = "2405.90002"
-
-
-@pytest.fixture
-def digests(settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "digests"
-    shutil.copytree(SAMPLES, folder)
-    monkeypatch.setenv("PAPERBOT_DIGESTS", str(folder))
-    return folder
-
-
-@pytest.fixture
-def simcord_bot(digests: Path):
-    from bot import create_bot
-    from ingest.pipeline import ingest
-    from store.settings import Settings
-
-    ingest(Settings())
-    return create_bot()
 
 
 @pytest.fixture

@@ -163,17 +163,7 @@ async def test_trend_with_the_real_model(simcord_env, settings, monkeypatch) -> 
     assert message.attachments[0].filename == "trend.png"
 
 
-async def test_trend_for_a_korean_client(simcord_env, server, monkeypatch) -> None:
-    from simcord import interactions
-
-    original = interactions.base_payload
-
-    def korean(*args, **kwargs):
-        record, payload = original(*args, **kwargs)
-        payload["locale"] = "ko"
-        return record, payload
-
-    monkeypatch.setattr(interactions, "base_payload", korean)
+async def test_trend_for_a_korean_client(simcord_env, server, korean_client) -> None:
     result = await server.member.slash(server.channel, "trend", topic="비디오 생성", period="month")
     message = result.followups[0] if result.followups else result.response
     assert message.embeds[0].title == "주간 논문 수: 비디오 생성"
