@@ -200,7 +200,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
     if not Path(args.queries).is_file():
         raise StoreError(f"no such queries file: {args.queries}")
-    return run_eval(settings, Path(args.queries), args.out, args.k, args.configs.split(","))
+    return run_eval(
+        settings, Path(args.queries), args.out, args.k, args.configs.split(","), args.failures
+    )
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
@@ -276,6 +278,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out")
     p.add_argument("-k", type=_count(1, 100), default=10)
     p.add_argument("--configs", default="hybrid", help="comma-separated: hybrid,dense,bm25,...")
+    p.add_argument(
+        "--failures",
+        type=_count(1, 50),
+        metavar="N",
+        help="also list the paper rows whose target is not in the top N, with what ranked above",
+    )
     p.set_defaults(func=cmd_eval)
     p = sub.add_parser("bench", help="performance benchmark")
     p.add_argument("--corpus", help="digest folder to measure (default: PAPERBOT_DIGESTS)")

@@ -95,6 +95,7 @@ def metrics(outcomes: list[Outcome], k: int) -> dict[str, float | int]:
 
 
 def run_config(settings: Settings, spec: str, rows: list[Row], k: int) -> list[Outcome]:
+    """Each row's ranking, `k` deep; `extra["titles"]` maps each listed arXiv id to its title."""
     from ingest.pipeline import open_index
     from store.embedders import get_embedder
     from store.retrieval import config_from_spec, rank
@@ -110,9 +111,37 @@ def run_config(settings: Settings, spec: str, rows: list[Row], k: int) -> list[O
     for row in rows:
         hits, abstained = rank(index, row.query, row.since, row.until, row.min_votes, k, config)
         outcomes.append(
-            Outcome(row, [h.paper.arxiv_id for h in hits], [h.paper.date for h in hits], abstained)
+            Outcome(
+                row,
+                [h.paper.arxiv_id for h in hits],
+                [h.paper.date for h in hits],
+                abstained,
+                {"titles": {h.paper.arxiv_id: h.paper.title for h in hits}},
+            )
         )
     return outcomes
+
+
+def _short(title: str, width: int = 60) -> str:
+    return f"'{title}'" if len(title) <= width else f"'{title[: width - 1]}…'"
+
+
+def failure_list(outcomes: list[Outcome], k: int, above: int = 3) -> list[str]:
+    """One line per paper row whose first relevant paper is not in the top `k`: its rank in
+    the (deeper) list or "not in the top N", and the titles ranked first."""
+    lines = []
+    for o in outcomes:
+        if o.row.kind not in ("paraphrase", "named"):
+            continue
+        hit = first_hit(o)
+        if hit is not None and hit < k:
+            continue
+        where = f"rank {hit + 1}" if hit is not None else f"not in the top {len(o.results)}"
+        titles = o.extra.get("titles", {})
+        first = "; ".join(_short(titles.get(a, a)) for a in o.results[:above])
+        target = o.row.relevant[0] if o.row.relevant else "?"
+        lines.append(f"{o.row.id} {o.row.lang}/{o.row.kind}: {target} {where}; above: {first}")
+    return lines
 
 
 def format_table(columns: dict[str, dict[str, float | int]]) -> str:
@@ -131,12 +160,29 @@ def format_table(columns: dict[str, dict[str, float | int]]) -> str:
     return "\n".join(lines)
 
 
-def run_eval(settings: Settings, path: Path, out: str | None, k: int, specs: list[str]) -> int:
+def run_eval(
+    settings: Settings,
+    path: Path,
+    out: str | None,
+    k: int,
+    specs: list[str],
+    failures: int | None = None,
+) -> int:
+    """Print the metrics table (and with `failures=N`, each configuration's paper rows missed
+    at N, ranked 50 deep; the metrics still read the top `k`)."""
     rows = load_rows(path)
+    depth = max(k, 50) if failures else k
     columns, all_outcomes = {}, {}
     for spec in specs:
-        all_outcomes[spec] = run_config(settings, spec, rows, k)
+        deep = run_config(settings, spec, rows, depth)
+        all_outcomes[spec] = [
+            Outcome(o.row, o.results[:k], o.dates[:k], o.abstained, o.extra) for o in deep
+        ]
         columns[spec] = metrics(all_outcomes[spec], k)
+        if failures:
+            missed = failure_list(deep, failures)
+            print(f"{spec}: {len(missed)} paper rows missed at {failures}")
+            print("\n".join(f"  {line}" for line in missed))
     print(format_table(columns))
     if out:
         with open(out, "w", encoding="utf-8") as fh:

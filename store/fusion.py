@@ -10,7 +10,7 @@ words also look for their Korean glosses through the lexicon mined from the summ
 from __future__ import annotations
 
 from store.lexicon import Lexicon
-from store.tokens import tokenize
+from store.tokens import query_tokens
 
 
 def hangul_share(text: str) -> float:
@@ -43,7 +43,8 @@ def dense_weight(
 
 
 def lexical_query(question: str, lexicon: Lexicon | None, weight: float) -> dict[str, float]:
-    """BM25 token weights: the question's tokens, plus their lexicon glosses at `weight`."""
+    """BM25 token weights: the question's tokens (no function words), plus their lexicon
+    glosses at `weight`."""
     if lexicon is None or weight <= 0:
-        return dict.fromkeys(tokenize(question), 1.0)
+        return dict.fromkeys(query_tokens(question), 1.0)
     return lexicon.expand(question, weight)

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from store.tokens import tokenize
+from store.tokens import FUNCTION_WORDS, query_tokens, tokenize
 
 # `한국어 용어(English term; ABBR)`: up to four Korean words right before a parenthesis that
 # opens with a Latin letter; `English term(한국어 용어)` the other way round.
@@ -45,7 +45,12 @@ def _korean_words(text: str) -> list[str]:
 
 
 def _english_words(text: str) -> list[str]:
-    return [english_key(t) for t in tokenize(text) if not t.isdigit() and len(t) > 1]
+    # tokenize() keeps the parts of "state-of-the-art"; function words never become entries
+    return [
+        english_key(t)
+        for t in tokenize(text)
+        if not t.isdigit() and len(t) > 1 and t not in FUNCTION_WORDS
+    ]
 
 
 def extract_pairs(text: str) -> list[Pair]:
@@ -102,7 +107,7 @@ class Lexicon:
         """BM25 query-token weights: the question's own tokens at 1, the tokens of each word's
         other-language equivalents at `weight` x association (the best one when several words
         lead to the same token)."""
-        weights = dict.fromkeys(tokenize(question), 1.0)
+        weights = dict.fromkeys(query_tokens(question), 1.0)
         extra: dict[str, float] = {}
         for word, table in self._words(question):
             for other, assoc in table.get(word, ()):
@@ -119,7 +124,11 @@ class Lexicon:
                 # space ("보상모델") is not split and finds nothing
                 words.append((_PARTICLE.sub("", run), self.ko_to_en))
             else:
-                words.extend((english_key(p), self.en_to_ko) for p in run.split("-") if p)
+                words.extend(
+                    (english_key(p), self.en_to_ko)
+                    for p in run.split("-")
+                    if p and p.lower() not in FUNCTION_WORDS
+                )
         return words
 
     def __len__(self) -> int:

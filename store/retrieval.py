@@ -47,7 +47,7 @@ class RetrievalConfig:
     # the English dense weight applies only while BM25 covers less of the question than this
     # (a vague English question); one whose words BM25 finds keeps `dense_weight`
     weak_lexical_below: float = 0.25
-    expand: float = 0.5  # weight of the question's lexicon glosses in BM25 (0: off)
+    expand: float = 0.6  # weight of the question's lexicon glosses in BM25 (0: off)
 
 
 HYBRID = RetrievalConfig()

@@ -53,6 +53,24 @@ _STOP = frozenset(
 )
 
 
+# Words too common to carry meaning in a question or a translation. A question's BM25 tokens
+# leave them out (in Korean summaries English words are rare, so "even" or "each" in a title
+# would count as much as a term of art), and the term lexicon neither mines nor expands them:
+# "state-of-the-art(최첨단)" must not teach it that "the" means 최첨단. Passage tokens keep them.
+FUNCTION_WORDS = _STOP | frozenset(
+    "all also am among another been before being both but each either even ever every few"
+    " had has have he her here him his i if into just many may me might more most much must my"
+    " no nor not now off once one only other our out over own same she should since so some"
+    " such than their them then there these they those though through too under until up upon"
+    " us very we were when where whether while who whom whose why will would yet you your".split()
+)
+
+
+def query_tokens(text: str) -> list[str]:
+    """A question's BM25 tokens: `tokenize` without the function words."""
+    return [t for t in tokenize(text) if t not in FUNCTION_WORDS]
+
+
 def tokenize(text: str) -> list[str]:
     text = unicodedata.normalize("NFC", text).lower()
     tokens: list[str] = []

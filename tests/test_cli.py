@@ -124,6 +124,26 @@ def test_eval_prints_metrics_and_writes_rankings(settings, capsys, tmp_path: Pat
     assert written[0]["results"][0] == "2312.09911"
 
 
+def test_eval_lists_the_rows_it_missed_and_what_ranked_above(
+    settings, capsys, tmp_path: Path
+) -> None:
+    run(capsys, "ingest", "--json")
+    queries = tmp_path / "q.jsonl"
+    rows = [
+        # found first: not a failure
+        {"id": "hit", "kind": "named", "query": "Amphion audio toolkit", "relevant": ["2312.09911"]},
+        # a question about Amphion labelled with another paper: Amphion ranks above it
+        {"id": "miss", "kind": "named", "query": "Amphion audio toolkit", "relevant": ["2312.06655"]},
+    ]
+    queries.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    printed = run(capsys, "eval", str(queries), "--failures", "1")
+    listed = [line.strip() for line in printed.splitlines() if line.startswith("  ")]
+    assert printed.startswith("hybrid: 1 paper rows missed at 1")
+    assert len(listed) == 1 and listed[0].startswith("miss ?/named: 2312.06655 ")
+    assert "above: 'Amphion: An Open-Source Audio" in listed[0]
+    assert "all R@1" in printed  # the metrics table still follows
+
+
 def test_bench_runs_on_samples(settings, capsys) -> None:
     out = json.loads(
         run(

@@ -76,3 +76,24 @@ def test_glosses_of_a_removed_paper_leave_the_lexicon(index: Index) -> None:
     assert "hallucination" in index.lexical.lexicon.en_to_ko
     index.remove(["2401.00001", "2401.00002"])
     assert "hallucination" not in index.lexical.lexicon.en_to_ko
+
+
+def test_function_words_never_become_translations() -> None:
+    # "state-of-the-art(최첨단)" glosses are everywhere; "the" and "of" must not learn 최첨단
+    pairs = extract_pairs("최첨단(state-of-the-art) 성능과 최첨단(state-of-the-art) 결과") * 3
+    lexicon = Lexicon.mine(pairs)
+    assert lexicon.en_to_ko["art"][0][0] == "최첨단"
+    assert "the" not in lexicon.en_to_ko and "of" not in lexicon.en_to_ko
+    weights = Lexicon.mine(pairs + [(("최첨단",), ("the",))] * 5).expand("the best of all")
+    assert "최첨" not in weights and "the" not in weights and weights == {"best": 1.0}
+
+
+def test_a_function_word_in_a_title_does_not_answer_a_question(index: Index) -> None:
+    unrelated = make_paper("2401.00001", "2024-01-01", 5, "추천 시스템의 공정성을 다룹니다.")
+    write(
+        index,
+        replace(unrelated, title="Would I Lie To You?"),
+        make_paper("2401.00002", "2024-01-01", 5, "환각(hallucination)을 줄이는 디코딩 방법."),
+    )
+    found = rank(index, "what would reduce hallucination", k=5, config=CONFIGS["bm25"])[0]
+    assert [hit.paper.arxiv_id for hit in found] == ["2401.00002"]
