@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -131,9 +133,19 @@ def test_eval_lists_the_rows_it_missed_and_what_ranked_above(
     queries = tmp_path / "q.jsonl"
     rows = [
         # found first: not a failure
-        {"id": "hit", "kind": "named", "query": "Amphion audio toolkit", "relevant": ["2312.09911"]},
+        {
+            "id": "hit",
+            "kind": "named",
+            "query": "Amphion audio toolkit",
+            "relevant": ["2312.09911"],
+        },
         # a question about Amphion labelled with another paper: Amphion ranks above it
-        {"id": "miss", "kind": "named", "query": "Amphion audio toolkit", "relevant": ["2312.06655"]},
+        {
+            "id": "miss",
+            "kind": "named",
+            "query": "Amphion audio toolkit",
+            "relevant": ["2312.06655"],
+        },
     ]
     queries.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
     printed = run(capsys, "eval", str(queries), "--failures", "1")
@@ -198,3 +210,17 @@ def test_failures_are_one_line_with_a_non_zero_exit(settings, capsys, tmp_path: 
     for day in ("2023-02-01", "0001-01-01"):
         assert main(["today", "--date", day]) == 1
         assert f"No digest on or before {day}; the first is 2023-12-12." in capsys.readouterr().out
+
+
+def test_a_reader_that_stops_early_gets_no_error_message() -> None:
+    # `paperbot parse samples --jsonl | head -c 10`: the pipe closes long before 110 kB are out
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "parse", str(SAMPLES), "--jsonl"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert cli.stdout is not None and cli.stderr is not None
+    assert cli.stdout.read(10)
+    cli.stdout.close()
+    assert cli.wait(timeout=60) == 141
+    assert cli.stderr.read() == b""
