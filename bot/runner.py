@@ -1,5 +1,6 @@
-"""The daily post runs: one at a time per server, the global ingest at most every INGEST_EVERY,
-the scheduling after each run (bot/schedule.py) and the notice when a server's posts stop."""
+"""The daily post runs: one at a time per server, the global ingest at most every INGEST_EVERY
+(and at least every KEEP_FRESH_EVERY, posts or not), the scheduling after each run
+(bot/schedule.py) and the notice when a server's posts stop."""
 
 from __future__ import annotations
 
@@ -55,6 +56,7 @@ class DigestRunner:
         self.poster = Poster(bot)
         self._locks: dict[int, asyncio.Lock] = {}
         self._last_ingest: datetime | None = None
+        self._started: datetime | None = None
 
     def lock(self, guild_id: int) -> asyncio.Lock:
         return self._locks.setdefault(guild_id, asyncio.Lock())
@@ -70,10 +72,19 @@ class DigestRunner:
         except Exception:
             log.exception("daily ingest failed; posting from the current index")
 
+    async def keep_fresh(self, now: datetime) -> None:
+        """The ingest when no post time brought one for KEEP_FRESH_EVERY: /today, /ask and the
+        subscription DMs need new days even where no server has a daily post set up."""
+        if self._started is None:
+            self._started = now
+        if now - (self._last_ingest or self._started) >= schedule.KEEP_FRESH_EVERY:
+            await self.refresh(now, schedule.KEEP_FRESH_EVERY)
+
     # -- the loop ----------------------------------------------------------------------------
     async def run_due(self, now: datetime) -> None:
         due = self.state.due(now)
         if not due:
+            await self.keep_fresh(now)
             return
         kinds = {config.run_kind for config in due}
         if "slot" in kinds:  # every post time ingests, whatever failed before

@@ -7,7 +7,8 @@
   that lands late is still posted that day.
 - A failed run is retried after an exponential backoff (1, 2, 4, ... minutes, at most
   BACKOFF_CAP), at most MAX_TRIES times and never past the next post time; then it waits for
-  the next post time. The daily ingest runs at every post time whatever happened before.
+  the next post time. The daily ingest runs at every post time whatever happened before,
+  and at least every KEEP_FRESH_EVERY when no post time brings one.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ MAX_TRIES = 6
 INGEST_EVERY = timedelta(minutes=10)
 # Hourly rechecks need a fresher index only about once an hour.
 RECHECK_INGEST_EVERY = timedelta(minutes=50)
+# With no post time due (or no server posting at all), the index is still refreshed this often.
+KEEP_FRESH_EVERY = timedelta(hours=1)
 
 
 @dataclass(frozen=True)

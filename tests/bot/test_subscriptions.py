@@ -18,6 +18,9 @@ HOUR = 3600
 # SimCord's clock starts 2026-01-01 00:00 UTC (09:00 KST); the daily ingest runs at 07:00 KST.
 FIRST_RUN = 23 * HOUR  # 08:00 KST on 2026-01-02: the ingest and the DMs are done
 DAY1 = "2026-01-02"
+# A day written at 10:00 KST on the first day is ingested within the hour (the hourly refresh),
+# so its DM is dated that day.
+DAY0 = "2026-01-01"
 CAMERA = "2405.90001"
 MATH = "2405.90002"
 
@@ -96,7 +99,7 @@ async def test_one_dm_with_the_matching_papers_and_none_for_other_topics(
     write_day(digests, "2024-05-31", [CAMERA, MATH])
     await simcord_env.advance_time(FIRST_RUN)
     [dm] = dms(world.users["alice"])
-    assert dm.embeds[0].title == f"Your subscriptions — {DAY1}"
+    assert dm.embeds[0].title == f"Your subscriptions — {DAY0}"
     assert f"arxiv.org/abs/{CAMERA}" in linked(dm) and MATH not in linked(dm)
     assert "Topic: camera control for video generation" in dm.embeds[0].description
     assert dms(world.users["bob"]) == []  # nothing matches his topic: no DM at all
@@ -109,6 +112,23 @@ async def test_one_dm_with_the_matching_papers_and_none_for_other_topics(
     assert len(dms(world.users["alice"])) == 1  # no duplicate across ticks or the restart
 
 
+async def test_without_any_daily_post_new_days_still_arrive_within_the_hour(
+    simcord_env, world, digests: Path
+) -> None:
+    """No server set up /digest: the index still takes new days (red when the runner ingests
+    only at post times), so /today moves on and the subscription DM goes out."""
+    await world.alice.slash(world.channel, "subscribe", topic="camera control for video generation")
+    await simcord_env.advance_time(10 * 60)  # the first look records the papers already there
+    write_day(digests, "2024-05-31", [CAMERA, MATH])
+    before = said(await world.alice.slash(world.channel, "today"))
+    assert "2024-05-31" not in before.embeds[0].title
+    await simcord_env.advance_time(HOUR)
+    after = said(await world.alice.slash(world.channel, "today"))
+    assert "2024-05-31" in after.embeds[0].title
+    [dm] = dms(world.users["alice"])
+    assert f"arxiv.org/abs/{CAMERA}" in linked(dm) and MATH not in linked(dm)
+
+
 async def test_at_most_one_dm_a_day_the_rest_waits_for_the_next_day(
     simcord_env, simcord_bot, world, digests: Path
 ) -> None:
@@ -116,7 +136,7 @@ async def test_at_most_one_dm_a_day_the_rest_waits_for_the_next_day(
     await world.alice.slash(world.channel, "subscribe", topic="camera video generation")
     await simcord_env.advance_time(HOUR)
     write_day(digests, "2024-05-31", [CAMERA])
-    await simcord_env.advance_time(FIRST_RUN)
+    await simcord_env.advance_time(2 * HOUR)  # ingested within the hour, DM sent (11:00 KST)
     assert len(dms(world.users["alice"])) == 1
 
     write_day(digests, "2024-06-01", ["2406.90003"])  # a second ingest on the same day
@@ -126,7 +146,7 @@ async def test_at_most_one_dm_a_day_the_rest_waits_for_the_next_day(
 
     await simcord_env.advance_time(16 * HOUR)  # past midnight in Seoul
     _, second = sorted(dms(world.users["alice"]), key=lambda m: m.id)
-    assert second.embeds[0].title == "Your subscriptions — 2026-01-03"
+    assert second.embeds[0].title == f"Your subscriptions — {DAY1}"
     assert "2406.90003" in linked(second) and CAMERA not in linked(second)
 
 
@@ -148,7 +168,7 @@ async def test_a_crash_after_the_dm_landed_does_not_send_it_again(
     write_day(digests, "2024-05-31", [CAMERA])
     from bot import create_bot
 
-    await simcord_env.advance_time(FIRST_RUN - 5 * 60)  # the DM went out at 07:00 KST
+    await simcord_env.advance_time(FIRST_RUN - 5 * 60)  # the DM went out within the hour
     await simcord_env.restart_bot(create_bot())
     await simcord_env.advance_time(5 * 60)
     assert len(dms(world.users["alice"])) == 1
@@ -314,7 +334,7 @@ async def test_a_korean_member_gets_korean_replies_and_dm(
     write_day(digests, "2024-05-31", [CAMERA, MATH])
     await simcord_env.advance_time(FIRST_RUN)
     [dm] = dms(world.users["alice"])
-    assert dm.embeds[0].title == f"구독 알림 — {DAY1}"
+    assert dm.embeds[0].title == f"구독 알림 — {DAY0}"
     assert "주제: 카메라 제어 비디오 생성" in dm.embeds[0].description
     listed = await world.alice.slash(world.channel, "subscriptions")
     assert listed.response.embeds[0].title == "내 구독 (1/20)"
