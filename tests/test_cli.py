@@ -88,7 +88,7 @@ def test_parse_jsonl_prints_one_entry_per_line(capsys) -> None:
     }
 
 
-@pytest.mark.skipif(not ARCHIVE.exists(), reason="shared archive not present")
+@pytest.mark.skipif(not ARCHIVE.exists(), reason="no archive checkout (tests/conftest.py)")
 def test_parse_whole_archive_prints_5488_lines(capsys) -> None:
     assert len(run(capsys, "parse", str(ARCHIVE), "--jsonl").splitlines()) == 5488
 
