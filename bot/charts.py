@@ -10,11 +10,17 @@ from __future__ import annotations
 import importlib.util
 import io
 import threading
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.i18n import Lang, t
 from store.trends import Growth, Trend
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 BACKGROUND = "#FFFFFF"
 TEXT = "#1F2328"
@@ -50,60 +56,67 @@ def plain(text: str) -> str:
     return text.replace("\\", "\\\\").replace("$", r"\$")
 
 
-def trend_png(trend: Trend, lang: Lang) -> bytes:
+def _png(size: tuple[float, float], grid: str, draw: Callable[[Figure, Axes], None]) -> bytes:
+    """One chart as PNG bytes: the shared card (font, colours, `grid` lines, no top/right
+    frame), `draw` adds the data."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
-    from matplotlib import dates as mdates
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    with _lock:
-        family = _korean_font()
-        with matplotlib.rc_context(
-            {
-                "font.family": family,
-                "axes.unicode_minus": False,
-                "text.color": TEXT,
-                "axes.labelcolor": TEXT,
-                "xtick.color": TEXT,
-                "ytick.color": TEXT,
-                "axes.edgecolor": GRID,
-            }
-        ):
-            figure = Figure(figsize=(10, 4.6), dpi=110, facecolor=BACKGROUND)
+    with _lock:  # the font is registered and the style applied under the lock
+        style = {
+            "font.family": _korean_font(),
+            "axes.unicode_minus": False,
+            "text.color": TEXT,
+            "axes.labelcolor": TEXT,
+            "xtick.color": TEXT,
+            "ytick.color": TEXT,
+            "axes.edgecolor": GRID,
+        }
+        with matplotlib.rc_context(style):
+            figure = Figure(figsize=size, dpi=110, facecolor=BACKGROUND)
             FigureCanvasAgg(figure)
             axes = figure.add_subplot()
             axes.set_facecolor(BACKGROUND)
-            weeks = [date.fromisoformat(w) for w, _ in trend.weeks]
-            counts = [n for _, n in trend.weeks]
-            peaks = {w for w, _ in trend.peaks}
-            colours = [PEAK if w in peaks else BAR for w, _ in trend.weeks]
-            axes.bar(weeks, counts, width=5.5, color=colours, align="edge")
-            axes.set_title(
-                plain(t("trend_title", lang, topic=_clip(trend.topic))), fontsize=14, pad=12
-            )
-            axes.set_xlabel(t("trend_axis_week", lang))
-            axes.set_ylabel(t("trend_axis_papers", lang))
-            axes.yaxis.get_major_locator().set_params(integer=True)
-            axes.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
-            axes.grid(axis="y", color=GRID, linewidth=0.8)
+            axes.grid(axis=grid, color=GRID, linewidth=0.8)
             axes.set_axisbelow(True)
             for side in ("top", "right"):
                 axes.spines[side].set_visible(False)
-            summary = t(
-                "trend_summary",
-                lang,
-                total=trend.total,
-                since=trend.since,
-                until=trend.until,
-                weeks=len(weeks),
-            )
-            figure.text(0.01, 0.01, plain(summary), fontsize=9, color=TEXT)
-            figure.autofmt_xdate()
+            draw(figure, axes)
             buffer = io.BytesIO()
             figure.savefig(buffer, format="png", facecolor=BACKGROUND)
     return buffer.getvalue()
+
+
+def trend_png(trend: Trend, lang: Lang) -> bytes:
+    from matplotlib import dates as mdates
+
+    weeks = [date.fromisoformat(w) for w, _ in trend.weeks]
+
+    def draw(figure: Figure, axes: Axes) -> None:
+        counts = [n for _, n in trend.weeks]
+        peaks = {w for w, _ in trend.peaks}
+        colours = [PEAK if w in peaks else BAR for w, _ in trend.weeks]
+        axes.bar(weeks, counts, width=5.5, color=colours, align="edge")
+        axes.set_title(plain(t("trend_title", lang, topic=_clip(trend.topic))), fontsize=14, pad=12)
+        axes.set_xlabel(t("trend_axis_week", lang))
+        axes.set_ylabel(t("trend_axis_papers", lang))
+        axes.yaxis.get_major_locator().set_params(integer=True)
+        axes.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
+        summary = t(
+            "trend_summary",
+            lang,
+            total=trend.total,
+            since=trend.since,
+            until=trend.until,
+            weeks=len(weeks),
+        )
+        figure.text(0.01, 0.01, plain(summary), fontsize=9, color=TEXT)
+        figure.autofmt_xdate()
+
+    return _png((10, 4.6), "y", draw)
 
 
 def _clip(text: str, limit: int = 60) -> str:
@@ -114,55 +127,28 @@ def _clip(text: str, limit: int = 60) -> str:
 def growth_png(grown: list[Growth], lang: Lang, week: str = "") -> bytes:
     """The roll-up's chart: each rising topic's papers this week beside its weekly average over
     the four weeks before (horizontal bars, labels in full)."""
-    import matplotlib
 
-    matplotlib.use("Agg", force=False)
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    def draw(figure: Figure, axes: Axes) -> None:
+        rows = list(range(len(grown)))[::-1]
+        labels = [plain(_clip(g.label, 40)) for g in grown]
+        axes.barh(
+            [r + 0.2 for r in rows],
+            [g.this_week for g in grown],
+            height=0.4,
+            color=PEAK,
+            label=t("weekly_chart_this", lang),
+        )
+        axes.barh(
+            [r - 0.2 for r in rows],
+            [g.before for g in grown],
+            height=0.4,
+            color=BAR,
+            label=t("weekly_chart_before", lang),
+        )
+        axes.set_yticks(rows, labels)
+        axes.xaxis.get_major_locator().set_params(integer=True)
+        axes.legend(loc="lower right", frameon=False)
+        axes.set_title(t("weekly_chart_title", lang, week=week), fontsize=13)
+        figure.tight_layout()
 
-    with _lock:
-        family = _korean_font()
-        with matplotlib.rc_context(
-            {
-                "font.family": family,
-                "text.color": TEXT,
-                "axes.labelcolor": TEXT,
-                "xtick.color": TEXT,
-                "ytick.color": TEXT,
-                "axes.edgecolor": GRID,
-            }
-        ):
-            figure = Figure(
-                figsize=(10, 1.2 + 0.6 * max(len(grown), 1)), dpi=110, facecolor=BACKGROUND
-            )
-            FigureCanvasAgg(figure)
-            axes = figure.add_subplot()
-            axes.set_facecolor(BACKGROUND)
-            rows = list(range(len(grown)))[::-1]
-            labels = [plain(_clip(g.label, 40)) for g in grown]
-            axes.barh(
-                [r + 0.2 for r in rows],
-                [g.this_week for g in grown],
-                height=0.4,
-                color=PEAK,
-                label=t("weekly_chart_this", lang),
-            )
-            axes.barh(
-                [r - 0.2 for r in rows],
-                [g.before for g in grown],
-                height=0.4,
-                color=BAR,
-                label=t("weekly_chart_before", lang),
-            )
-            axes.set_yticks(rows, labels)
-            axes.xaxis.get_major_locator().set_params(integer=True)
-            axes.grid(axis="x", color=GRID, linewidth=0.8)
-            axes.set_axisbelow(True)
-            for side in ("top", "right"):
-                axes.spines[side].set_visible(False)
-            axes.legend(loc="lower right", frameon=False)
-            axes.set_title(t("weekly_chart_title", lang, week=week), fontsize=13)
-            figure.tight_layout()
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format="png", facecolor=BACKGROUND)
-    return buffer.getvalue()
+    return _png((10, 1.2 + 0.6 * max(len(grown), 1)), "x", draw)
