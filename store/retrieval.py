@@ -133,8 +133,7 @@ def rank(
             dense_passages(index, vector, config.pool, _where(lo, hi, min_votes))
         )
     if config.lexical:
-        lexicon = index.lexical.lexicon if config.expand > 0 else None
-        weights = lexical_query(question, lexicon, config.expand)
+        weights = query_weights(index, question, config)
         lexical = _best_per_paper(
             index.lexical.search_weighted(weights, config.pool, lo, hi, min_votes)
         )
@@ -172,12 +171,30 @@ def _nothing_relevant(
         return False
     if not config.dense:
         return True
-    korean, english = ABSTAIN_BELOW.get(index.embedder.name, (float("-inf"), None))
+    cut = cosine_cut(index, question, config)
+    best = max((score for _, score in dense.values()), default=float("-inf"))
+    return cut is not None and best < cut
+
+
+def query_weights(
+    index: Index, question: str, config: RetrievalConfig = HYBRID
+) -> dict[str, float]:
+    """The BM25 token weights the question is searched with: its tokens, plus their lexicon
+    glosses at `config.expand` (subscriptions and /trend use the same)."""
+    lexicon = index.lexical.lexicon if config.expand > 0 else None
+    return lexical_query(question, lexicon, config.expand)
+
+
+def cosine_cut(index: Index, question: str, config: RetrievalConfig = HYBRID) -> float | None:
+    """The best-passage cosine below which the dense side says "nothing relevant" for this
+    question (per language); None for an embedder without a calibration, which never abstains."""
     if config.abstain_below is not None:
         korean, english = config.abstain_below, config.abstain_below_en
-    threshold = by_language(question, korean, english)
-    best = max((score for _, score in dense.values()), default=float("-inf"))
-    return best < threshold
+    elif index.embedder.name in ABSTAIN_BELOW:
+        korean, english = ABSTAIN_BELOW[index.embedder.name]
+    else:
+        return None
+    return by_language(question, korean, english)
 
 
 def evidence(

@@ -26,9 +26,8 @@ import numpy as np
 from scipy import sparse
 
 from store.index import Index
-from store.lexical import tokenize
 from store.models import Paper
-from store.retrieval import ABSTAIN_BELOW, HYBRID, MIN_COVERAGE
+from store.retrieval import MIN_COVERAGE, cosine_cut, query_weights
 
 PER_TOPIC = 5  # papers listed per subscription and day at most (as many as /ask shows)
 
@@ -76,32 +75,6 @@ def match_authors(
             for key in subscribed[name]:
                 found.setdefault(key, []).append(paper.arxiv_id)
     return found
-
-
-def query_weights(index: Index, question: str) -> dict[str, float]:
-    """The BM25 token weights /ask searches with for `question` (its tokens, plus their
-    lexicon glosses where the store mines a lexicon)."""
-    try:
-        from store.fusion import lexical_query  # type: ignore[import-not-found]
-    except ImportError:
-        return dict.fromkeys(tokenize(question), 1.0)
-    expand = float(getattr(HYBRID, "expand", 0.0))
-    lexicon = index.lexical.lexicon if expand > 0 else None
-    return lexical_query(question, lexicon, expand)
-
-
-def cosine_cut(index: Index, question: str) -> float | None:
-    """The embedder's calibrated "nothing relevant" cosine for this question (per language
-    where the calibration has one per language); None for an uncalibrated embedder."""
-    value = ABSTAIN_BELOW.get(index.embedder.name)
-    if value is None or isinstance(value, int | float):
-        return value
-    korean, english = value
-    try:
-        from store.fusion import by_language  # type: ignore[import-not-found]
-    except ImportError:
-        return max(korean, english)
-    return by_language(question, korean, english)
 
 
 def embed_topics(index: Index, texts: Sequence[str]) -> np.ndarray:

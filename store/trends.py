@@ -18,8 +18,7 @@ import numpy as np
 from store.dates import date_int, window
 from store.index import Index
 from store.models import Paper
-from store.retrieval import MIN_COVERAGE, _where, dense_passages
-from store.subscriptions import cosine_cut, query_weights
+from store.retrieval import MIN_COVERAGE, _where, cosine_cut, dense_passages, query_weights
 
 DENSE_POOL = 3000
 PEAK_WEEKS = 3

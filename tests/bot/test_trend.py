@@ -27,7 +27,7 @@ def index(indexed):
 
 def covered(index, topic: str) -> set[str]:
     """/ask's lexical rule one paper at a time (the hash embedder has no cosine cut)."""
-    from store.subscriptions import query_weights
+    from store.retrieval import query_weights
 
     weights = query_weights(index, topic)
     if hasattr(index.lexical, "search_weighted"):  # /ask weighs the lexicon's glosses

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from store.retrieval import query_weights
 from store.subscriptions import (
     Topic,
     author_names,
@@ -12,7 +13,6 @@ from store.subscriptions import (
     match_authors,
     match_topics,
     normalise_name,
-    query_weights,
 )
 
 TOPICS = [
