@@ -57,7 +57,7 @@ class LexicalIndex:
         # One lock for the connection and the build; readers take an immutable snapshot, so an
         # ingest thread writing rows never changes the matrix a running query holds.
         self._lock = threading.Lock()
-        self._snapshot: _Snapshot | None = None
+        self._snapshot: Snapshot | None = None
 
     def upsert(self, rows: Iterable[LexicalRow]) -> None:
         rows = list(rows)
@@ -92,13 +92,15 @@ class LexicalIndex:
         with self._lock:
             self._db.close()
 
-    def _current(self) -> _Snapshot:
+    def snapshot(self) -> Snapshot:
+        """The current BM25 matrix, immutable: a write builds a new one the next time it is asked
+        for, so a reader holding this one is never changed under it."""
         with self._lock:
             if self._snapshot is None:
                 self._snapshot = self._build()
             return self._snapshot
 
-    def _build(self) -> _Snapshot:
+    def _build(self) -> Snapshot:
         rows = self._db.execute(
             "SELECT id, arxiv_id, date, votes, tokens, first_bullet, last_bullet FROM chunks"
             " ORDER BY id"
@@ -125,7 +127,7 @@ class LexicalIndex:
         norm = self.k1 * (1 - self.b + self.b * length / max(avg, 1e-9))
         tf.data = tf.data * (self.k1 + 1) / (tf.data + np.repeat(norm, np.diff(tf.indptr)))
         glosses = self._db.execute("SELECT korean, english FROM glosses")
-        return _Snapshot(
+        return Snapshot(
             lexicon=Lexicon.mine((tuple(k.split()), tuple(e.split())) for k, e in glosses),
             matrix=tf.multiply(idf[None, :]).tocsc(),
             vocab=vocab,
@@ -139,14 +141,14 @@ class LexicalIndex:
 
     def bullets(self, chunk_id: str) -> tuple[int, int]:
         """(first, last) summary bullet indices a passage holds; evidence needs no Chroma call."""
-        return self._current().spans.get(chunk_id, (0, -1))
+        return self.snapshot().spans.get(chunk_id, (0, -1))
 
     def coverage(self, query: str | dict[str, float], score: float) -> float:
         """`score` as a share of what a passage of average length holding every query token
         once would get (~1.0); unknown tokens count with the highest idf, since a word the
         archive never uses is a sign the question is not about it. `query` may be the token
         weights `search_weighted` was given."""
-        snap = self._current()
+        snap = self.snapshot()
         weights = dict.fromkeys(tokenize(query), 1.0) if isinstance(query, str) else query
         ideal = sum(
             w * (float(snap.idf[snap.vocab[t]]) if t in snap.vocab else snap.max_idf)
@@ -168,7 +170,7 @@ class LexicalIndex:
     @property
     def lexicon(self) -> Lexicon:
         """The term lexicon mined from the indexed passages' glosses."""
-        return self._current().lexicon
+        return self.snapshot().lexicon
 
     def search_weighted(
         self,
@@ -179,7 +181,7 @@ class LexicalIndex:
         min_votes: int | None = None,
     ) -> list[tuple[str, float]]:
         """`search` with a weight per query token (a lexicon expansion counts less)."""
-        snap = self._current()
+        snap = self.snapshot()
         known = {snap.vocab[t]: w for t, w in weights.items() if t in snap.vocab and w > 0}
         if not known or not snap.ids:
             return []
@@ -202,7 +204,7 @@ class LexicalIndex:
 
 
 @dataclass(frozen=True)
-class _Snapshot:
+class Snapshot:
     """The BM25 matrix (passages x tokens, CSC for column slices) and what goes with it."""
 
     lexicon: Lexicon

@@ -144,7 +144,7 @@ def _chunk_key(chunk_id: str) -> tuple[str, int]:
 def _coverage(index: Index, chunk_ids: Sequence[str], texts: Sequence[str]) -> np.ndarray:
     """topics x passages: each passage's BM25 score for each topic over the topic's ideal
     score (store/lexical.py `coverage`), with the whole index's statistics."""
-    snap = index.lexical._current()  # the BM25 matrix /ask ranks with (one shared snapshot)
+    snap = index.lexical.snapshot()  # the BM25 matrix /ask ranks with
     row_of = {cid: i for i, cid in enumerate(snap.ids)}
     rows = [row_of.get(cid, -1) for cid in chunk_ids]
     present = [i for i, r in enumerate(rows) if r >= 0]

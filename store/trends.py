@@ -56,7 +56,7 @@ def matching_papers(
     """The papers in the window that the relevance rule of /ask lets through for `topic`."""
     lo, hi = date_int(since), date_int(until)
     found: set[str] = set()
-    snap = index.lexical._current()  # the BM25 matrix /ask ranks with
+    snap = index.lexical.snapshot()  # the BM25 matrix /ask ranks with
     weights = query_weights(index, topic)
     known = {snap.vocab[t]: w for t, w in weights.items() if t in snap.vocab and w > 0}
     ideal = sum(
