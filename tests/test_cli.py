@@ -93,9 +93,15 @@ def test_parse_whole_archive_prints_5488_lines(capsys) -> None:
     assert len(run(capsys, "parse", str(ARCHIVE), "--jsonl").splitlines()) == 5488
 
 
+def queries_file(tmp_path: Path, rows: list[dict]) -> Path:
+    """A labelled queries file (`paperbot eval`'s input), one JSON object a line."""
+    path = tmp_path / "q.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    return path
+
+
 def test_eval_prints_metrics_and_writes_rankings(settings, capsys, tmp_path: Path) -> None:
     run(capsys, "ingest", "--json")
-    queries = tmp_path / "q.jsonl"
     rows = [
         {
             "id": "a",
@@ -112,7 +118,7 @@ def test_eval_prints_metrics_and_writes_rankings(settings, capsys, tmp_path: Pat
             "relevant": [],
         },
     ]
-    queries.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    queries = queries_file(tmp_path, rows)
     out = tmp_path / "out.jsonl"
     table = run(capsys, "eval", str(queries), "--out", str(out), "--configs", "hybrid,bm25")
     assert "en R@5" in table and "offtopic abstain" in table
@@ -130,7 +136,6 @@ def test_eval_lists_the_rows_it_missed_and_what_ranked_above(
     settings, capsys, tmp_path: Path
 ) -> None:
     run(capsys, "ingest", "--json")
-    queries = tmp_path / "q.jsonl"
     rows = [
         # found first: not a failure
         {
@@ -147,8 +152,7 @@ def test_eval_lists_the_rows_it_missed_and_what_ranked_above(
             "relevant": ["2312.06655"],
         },
     ]
-    queries.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
-    printed = run(capsys, "eval", str(queries), "--failures", "1")
+    printed = run(capsys, "eval", str(queries_file(tmp_path, rows)), "--failures", "1")
     listed = [line.strip() for line in printed.splitlines() if line.startswith("  ")]
     assert printed.startswith("hybrid: 1 paper rows missed at 1")
     assert len(listed) == 1 and listed[0].startswith("miss ?/named: 2312.06655 ")
