@@ -14,28 +14,27 @@ import chromadb.errors
 import discord
 from discord.ext import commands
 
-from bot import source
-from bot.errors import PaperTree
-from bot.i18n import Translator
-from bot.lookup import PaperLookup
-from bot.render import NO_MENTIONS
-from bot.state import BotState
-from store import writelock
-from store.handle import IndexHandle
-from store.index import Index
+from bot.digest import source
+from bot.papers.lookup import PaperLookup
+from bot.state import State
+from bot.ui.errors import PaperTree
+from bot.ui.i18n import Translator
+from bot.ui.render import NO_MENTIONS
+from store.index import Index, writelock
+from store.index.handle import IndexHandle
 from store.settings import Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 COGS = (
-    "bot.cogs.papers",
-    "bot.cogs.digest",
-    "bot.cogs.admin",
-    "bot.cogs.subscriptions",
-    "bot.cogs.trend",
-    "bot.cogs.saved",
-    "bot.cogs.findpapers",
-    "bot.cogs.weekly",
+    "bot.papers.cog",
+    "bot.digest.cog",
+    "bot.admin.cog",
+    "bot.subscriptions.cog",
+    "bot.papers.trend",
+    "bot.saved.cog",
+    "bot.papers.findpapers",
+    "bot.weekly.cog",
 )
 
 
@@ -52,7 +51,7 @@ class PaperBot(commands.Bot):
         self.indexes: IndexHandle | None = None  # follows the active generation
         self._lookup_of: tuple[int, int] | None = None  # (generation, catalogue revision)
         self.lookup = PaperLookup([])
-        self.state = BotState(settings.data_dir / "bot.sqlite")
+        self.state = State(settings.data_dir / "bot.sqlite")  # every feature's tables
         # One writer at a time: a /reindex and the daily ingest must not write concurrently.
         self.index_lock = asyncio.Lock()
 

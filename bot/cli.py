@@ -158,7 +158,7 @@ def print_answer(answer: Answer) -> None:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.pipeline import open_index
-    from store.retrieval import search
+    from store.search.retrieval import search
 
     try:
         question = args.question.encode("utf-8").decode("utf-8").strip()
@@ -176,9 +176,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_trend(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.charts import trend_png
+    from bot.ui.charts import trend_png
     from ingest.pipeline import open_index
-    from store.trends import trend
+    from store.search.trends import trend
 
     with open_index(settings) as index:
         found = trend(index, args.topic, args.period)

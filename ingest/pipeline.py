@@ -1,6 +1,6 @@
 """Digest files -> papers -> passages -> vectors -> index. Incremental by content hash.
 
-Every write holds the data dir's writer lock (store/writelock.py) and passes the guards in
+Every write holds the data dir's writer lock (store/index/writelock.py) and passes the guards in
 ingest/guards.py first, so no operator mistake empties the index.
 """
 
@@ -14,11 +14,10 @@ from pathlib import Path
 from ingest import guards
 from ingest.chunk import CHUNK_SIZE, CHUNK_VERSION, chunk_paper
 from ingest.parse import ParseResult, Skipped, parse_paths, unique_papers
-from store import writelock
 from store.embedders import Embedder, get_embedder
-from store.faults import crash_point
-from store.handle import IndexHandle
-from store.index import Index
+from store.index import Index, writelock
+from store.index.faults import crash_point
+from store.index.handle import IndexHandle
 from store.models import Paper
 from store.settings import Settings
 

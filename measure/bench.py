@@ -27,9 +27,9 @@ from ingest.pipeline import ingest, open_handle, open_index, rebuild
 from store.errors import StoreError
 from store.index import Index
 from store.models import Chunk, Paper
-from store.retrieval import rank
+from store.search.matching import bench_match
+from store.search.retrieval import rank
 from store.settings import Settings
-from store.subscriptions import bench_match
 
 # Used when no --queries file is given: the shapes of question /ask gets (ko, en, mixed).
 DEFAULT_QUERIES = [

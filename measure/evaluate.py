@@ -98,7 +98,7 @@ def run_config(settings: Settings, spec: str, rows: list[Row], k: int) -> list[O
     """Each row's ranking, `k` deep; `extra["titles"]` maps each listed arXiv id to its title."""
     from ingest.pipeline import open_index
     from store.embedders import get_embedder
-    from store.retrieval import config_from_spec, rank
+    from store.search.retrieval import config_from_spec, rank
 
     embedder_name, config = config_from_spec(spec, settings.embedder)
     index = open_index(settings, get_embedder(embedder_name))

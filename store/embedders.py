@@ -120,7 +120,7 @@ class HashEmbedder:
     dim = 256
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
-        from store.lexical import tokenize
+        from store.search.lexical import tokenize
 
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):

@@ -11,7 +11,7 @@ import pytest
 from discord import app_commands
 from simcord import InteractionResult, interactions
 
-from bot.errors import UserError
+from bot.ui.errors import UserError
 
 
 @pytest.fixture
@@ -187,7 +187,7 @@ async def test_the_owner_rebuilds_from_any_server_without_cooldown(
 async def test_the_application_owner_is_asked_of_discord(simcord_env, simcord_bot, server) -> None:
     """With no owner_id set, the owner comes from the application info (SimCord names the bot's
     own user): a member is not the owner."""
-    from bot.cogs.admin import may_rebuild
+    from bot.admin.cog import may_rebuild
 
     assert simcord_bot.owner_id is None and not simcord_bot.owner_ids
     asked = SimpleNamespace(
@@ -213,7 +213,7 @@ async def test_no_rebuild_while_the_daily_ingest_runs(
 async def test_no_rebuild_while_the_archive_is_being_pulled(
     simcord_env, simcord_bot, admin_server
 ) -> None:
-    from bot import source
+    from bot.digest import source
 
     server = admin_server
     assert source._running.acquire(blocking=False)

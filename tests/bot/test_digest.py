@@ -257,9 +257,9 @@ async def test_a_crash_after_the_overview_landed_does_not_post_it_again(
 ) -> None:
     """The bot dies between Discord accepting the overview and recording its id: the next run
     finds the overview in the channel instead of sending a second one."""
-    from bot.state import BotState
+    from bot.state.digest import DigestState
 
-    real = BotState.set_message
+    real = DigestState.set_message
     crashes = iter([RuntimeError("killed before the write")])
 
     def set_message_once(self, guild_id, day, message_id):
@@ -267,7 +267,7 @@ async def test_a_crash_after_the_overview_landed_does_not_post_it_again(
             raise crash
         return real(self, guild_id, day, message_id)
 
-    monkeypatch.setattr(BotState, "set_message", set_message_once)
+    monkeypatch.setattr(DigestState, "set_message", set_message_once)
     await server.admin.slash(server.channel, "digest set", channel=server.channel)
     await simcord_env.advance_time(POST_AT + 30)
     assert len(heads(server.channel)) == 1 and server.channel.threads == []
@@ -283,7 +283,7 @@ async def test_a_crash_after_the_overview_landed_does_not_post_it_again(
 
 
 def test_manager_check_refuses_direct_messages() -> None:
-    from bot.cogs.admin import require_manager
+    from bot.admin.cog import require_manager
 
     with pytest.raises(app_commands.NoPrivateMessage):
         require_manager(SimpleNamespace(guild=None))

@@ -49,10 +49,10 @@ async def test_a_crash_after_a_later_card_landed_does_not_send_it_again(
 ) -> None:
     """The bot dies after Discord accepted the SECOND card message but before its papers were
     recorded. After a restart the message is found in the thread history and not sent again.
-    Red when bot/posting.py skips the history look-up (`_landed`): those cards appear twice."""
-    from bot.state import BotState
+    Red when bot/digest/posting.py skips the history look-up (`_landed`): those cards appear twice."""
+    from bot.state.digest import DigestState
 
-    real = BotState.record_cards
+    real = DigestState.record_cards
     calls = Counter()
 
     def record_cards(self, guild_id, day, found, settled=True):
@@ -61,14 +61,14 @@ async def test_a_crash_after_a_later_card_landed_does_not_send_it_again(
             raise RuntimeError("killed before the write")
         return real(self, guild_id, day, found, settled)
 
-    monkeypatch.setattr(BotState, "record_cards", record_cards)
+    monkeypatch.setattr(DigestState, "record_cards", record_cards)
     await server.admin.slash(server.channel, "digest set", channel=server.channel)
     await simcord_env.advance_time(POST_AT + 30)
     assert "killed before the write" in caplog.text
     [thread] = server.channel.threads
     landed = [m for m in thread.history() if m.embeds]
     assert len(landed) == 2  # the first card message recorded, the second landed unrecorded
-    monkeypatch.setattr(BotState, "record_cards", real)
+    monkeypatch.setattr(DigestState, "record_cards", real)
 
     from bot import create_bot
 

@@ -13,7 +13,7 @@ import pytest
 from simcord.backend.models.channel import Overwrite
 from simcord.enums import OverwriteType
 
-from bot import schedule
+from bot.digest import schedule
 from store.index import Index
 from tests.bot.test_digest import (  # noqa: F401 (fixtures)
     FIRST_POST,
@@ -153,7 +153,7 @@ async def test_a_thread_deleted_midway_skips_the_rest_and_keeps_the_schedule(
     await simcord_env.settle()
     await simcord_env.advance_time(10 * 60)
     assert server.channel.threads == [] and len(heads(server.channel)) == 1
-    post = simcord_env.bot.state.post(server.guild.id, LATEST)
+    post = simcord_env.bot.state.digest.post(server.guild.id, LATEST)
     assert post.status == "partial" and post.attempts == (0 if when == "while sending" else 2)
     write_digest(digests, "2024-05-31", ["2405.90001"])
     await simcord_env.advance_time(24 * HOUR)
@@ -210,7 +210,7 @@ async def test_digest_set_elsewhere_while_a_post_is_half_done(
     """The date being sent is finished where it began (one overview, one thread, every card
     once), or left unfinished when that channel is deleted; the next date goes to the new
     channel; nothing is switched off. Red when a ChannelGone from the old channel stops the
-    server's posts (the `gone.channel_id != config.channel_id` check in bot/runner.py)."""
+    server's posts (the `gone.channel_id != config.channel_id` check in bot/digest/runner.py)."""
     real = discord.abc.Messageable.send
 
     async def slow(self, *args, **kwargs):
@@ -270,7 +270,7 @@ async def test_the_bot_removed_from_a_server_stops_its_posts(
     simcord_env.backend.remove_guild(server.guild.id)
     await simcord_env.settle()
     await simcord_env.advance_time(FIRST_POST + 2 * 24 * HOUR)
-    config = simcord_bot.state.guild(server.guild.id)
+    config = simcord_bot.state.digest.guild(server.guild.id)
     assert not config.enabled and config.stopped == {"key": "stop_removed", "values": {}}
     assert config.last_error is None  # never tried
 
@@ -280,7 +280,7 @@ def test_an_old_state_file_is_migrated(tmp_path: Path) -> None:
     mid-cards is marked to be looked up in the history instead of counted."""
     import sqlite3
 
-    from bot.state import BotState
+    from bot.state import State
 
     path = tmp_path / "bot.sqlite"
     old = sqlite3.connect(path)
@@ -297,9 +297,9 @@ def test_an_old_state_file_is_migrated(tmp_path: Path) -> None:
     )
     old.commit()
     old.close()
-    state = BotState(path)
-    config = state.guild(1)
+    state = State(path)
+    config = state.digest.guild(1)
     assert config.enabled and config.run_kind == "slot" and config.stopped is None
-    post = state.post(1, "2024-05-30")
+    post = state.digest.post(1, "2024-05-30")
     assert post.pending == "cards" and post.message_id == 3
     state.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot import schedule
+from bot.digest import schedule
 from tests.bot.test_digest import (  # noqa: F401 (fixtures)
     FIRST_POST,
     HOUR,

@@ -26,7 +26,7 @@ async def test_find_papers_on_a_message(simcord_env, server) -> None:
 def test_message_text_falls_back_to_the_embed() -> None:
     import discord
 
-    from bot.cogs.findpapers import message_text
+    from bot.papers.findpapers import message_text
 
     class Message:
         content = ""

@@ -7,7 +7,7 @@ import pytest
 import simcord
 from discord import app_commands
 
-from bot.errors import UserError
+from bot.ui.errors import UserError
 
 LATEST = "2024-05-30"  # the newest of the shipped samples (12 papers)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot import render
+from bot.ui import render
 from store.models import Hit, Paper
 from tests.conftest import ARCHIVE
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import UserError
+from bot.ui.errors import UserError
 from store.settings import Settings
 
 NITRO = "[Claim your Nitro](https://evil.example)"
@@ -134,7 +134,7 @@ async def test_commands_that_touch_the_index_defer_first(
 async def test_an_error_after_a_public_deferral_stays_private(
     simcord_env, server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot import render
+    from bot.ui import render
 
     def broken(*args, **kwargs):
         raise RuntimeError("render broke")
@@ -157,7 +157,7 @@ async def test_an_error_after_a_public_deferral_stays_private(
 async def test_a_failing_button_apologises_privately(
     simcord_env, server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.views import Pager
+    from bot.ui.views import Pager
 
     result = await server.member.slash(server.channel, "today")
     before = result.response.embeds[0].title
@@ -212,7 +212,7 @@ async def test_private_replies_in_korean(
         r"요청이 조금 빠릅니다\. \d+초 뒤에 다시 시도하세요\.", limited.response.content
     )
 
-    from bot.views import Pager
+    from bot.ui.views import Pager
 
     result = await server.member.slash(server.channel, "today")
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import discord
 
-from bot import render
+from bot.ui import render
 
 MAP_NEO, T2V = "2405.19327", "2405.18750"
 
 
 async def post_card(bot, channel_id: int, arxiv_id: str) -> None:
     """A paper card carrying the Save button, as the bot's card views carry it."""
-    from bot.saving import SaveButton
+    from bot.saved.buttons import SaveButton
 
     paper = bot.index.get(arxiv_id)
     view = discord.ui.View(timeout=None)
@@ -59,7 +59,7 @@ async def test_save_button_and_saved_list(simcord_env, simcord_bot, server) -> N
 
 
 def test_korean_pages() -> None:
-    from bot.cogs.saved import saved_pages
+    from bot.saved.cog import saved_pages
     from store.models import Paper
 
     paper = Paper(MAP_NEO, "MAP-Neo", "u", "2024-05-30", 19, (), ("요약",), None, "s")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import source
+from bot.digest import source
 
 ID = ("-c", "user.name=t", "-c", "user.email=t@t")
 
@@ -69,7 +69,7 @@ def test_an_enclosing_repository_is_not_pulled(
     samples.mkdir()
     before = git("rev-parse", "HEAD", cwd=checkout)
     push_new_day(tmp_path)
-    with caplog.at_level(logging.WARNING, logger="bot.source"):
+    with caplog.at_level(logging.WARNING, logger="bot.digest.source"):
         assert source.git_pull(samples) == "enclosing"
     assert git("rev-parse", "HEAD", cwd=checkout) == before
     assert not (checkout / "2024-05-31.md").exists()
@@ -79,7 +79,7 @@ def test_an_enclosing_repository_is_not_pulled(
 def test_a_folder_that_is_no_checkout(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     plain = tmp_path / "plain"
     plain.mkdir()
-    with caplog.at_level(logging.WARNING, logger="bot.source"):
+    with caplog.at_level(logging.WARNING, logger="bot.digest.source"):
         assert source.git_pull(plain) == "not-a-repo"
     assert "is not a git checkout" in caplog.text
 
@@ -92,7 +92,7 @@ def test_no_git_on_path(
     empty = tmp_path / "empty-bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
-    with caplog.at_level(logging.WARNING, logger="bot.source"):
+    with caplog.at_level(logging.WARNING, logger="bot.digest.source"):
         assert source.git_pull(digests) == "no-git"
     assert "git is not installed" in caplog.text
 
@@ -146,7 +146,7 @@ def test_a_hanging_pull_is_stopped_with_what_it_started(
     monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("PWD_TOP", str(digests))
     started = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger="bot.source"):
+    with caplog.at_level(logging.WARNING, logger="bot.digest.source"):
         assert source.git_pull(digests, timeout=0.5) == "timeout"
     assert time.monotonic() - started < 10
     assert "took over" in caplog.text

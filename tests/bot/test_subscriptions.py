@@ -153,18 +153,18 @@ async def test_at_most_one_dm_a_day_the_rest_waits_for_the_next_day(
 async def test_a_crash_after_the_dm_landed_does_not_send_it_again(
     simcord_env, world, digests: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.subscriptions_state import SubscriptionStore
+    from bot.state.subscriptions import SubscriptionState
 
     await daily_digest(world)
     await world.alice.slash(world.channel, "subscribe", topic="camera video generation")
     await simcord_env.advance_time(HOUR)
-    real = SubscriptionStore.finish_dm
+    real = SubscriptionState.finish_dm
 
     def crash(*args, **kwargs):  # the DM is sent, the bot dies before recording it
-        monkeypatch.setattr(SubscriptionStore, "finish_dm", real)
+        monkeypatch.setattr(SubscriptionState, "finish_dm", real)
         raise RuntimeError("killed")
 
-    monkeypatch.setattr(SubscriptionStore, "finish_dm", crash)
+    monkeypatch.setattr(SubscriptionState, "finish_dm", crash)
     write_day(digests, "2024-05-31", [CAMERA])
     from bot import create_bot
 
@@ -249,7 +249,7 @@ async def test_author_autocomplete_and_author_match(simcord_env, world, digests:
 
 
 def test_korean_dm_rendering() -> None:
-    from bot.notify import dm_embeds
+    from bot.subscriptions.notify import dm_embeds
     from store.models import Paper
 
     paper = Paper(
@@ -271,8 +271,8 @@ def test_korean_dm_rendering() -> None:
 
 
 def test_korean_subscription_list() -> None:
-    from bot.cogs.subscriptions import subscriptions_embed
-    from bot.subscriptions_state import Subscription
+    from bot.state.subscriptions import Subscription
+    from bot.subscriptions.cog import subscriptions_embed
 
     subs = [
         Subscription(1, 5, "topic", "비디오 생성", "비디오 생성"),
@@ -310,18 +310,6 @@ async def test_topic_dm_with_the_real_model(
     [dm] = dms(world.users["alice"])
     assert CAMERA in linked(dm) and MATH not in linked(dm)
     assert dms(world.users["bob"]) == []
-
-
-def test_feature_texts_add_to_the_catalogue_without_replacing_any() -> None:
-    import importlib
-
-    from bot import i18n, i18n_features
-
-    source = (Path(i18n.__file__)).read_text(encoding="utf-8")
-    for key, texts in i18n_features.MESSAGES.items():
-        assert f'"{key}":' not in source, key  # never overrides a key of bot/i18n.py
-        assert set(texts) == {"en", "ko"} and all(texts.values()), key
-    assert importlib.import_module("bot.i18n").MESSAGES["subs_none"]["ko"]
 
 
 async def test_a_korean_member_gets_korean_replies_and_dm(

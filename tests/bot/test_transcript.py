@@ -10,7 +10,7 @@ from pathlib import Path
 import discord
 from discord import app_commands
 
-from bot.errors import UserError
+from bot.ui.errors import UserError
 
 LATEST = "2024-05-30"
 HOUR = 3600

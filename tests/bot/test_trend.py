@@ -9,8 +9,8 @@ import warnings
 import pytest
 from PIL import Image
 
-from bot.charts import trend_png
-from store.trends import trend, week_starts
+from bot.ui.charts import trend_png
+from store.search.trends import trend, week_starts
 
 # The samples: 2023-12-12 (a Tuesday) .. 2024-05-30 (a Thursday): Mondays 2023-12-11 .. 2024-05-27.
 ALL_WEEKS = 25
@@ -27,7 +27,7 @@ def index(indexed):
 
 def covered(index, topic: str) -> set[str]:
     """/ask's lexical rule one paper at a time (the hash embedder has no cosine cut)."""
-    from store.retrieval import query_weights
+    from store.search.retrieval import query_weights
 
     weights = query_weights(index, topic)
     if hasattr(index.lexical, "search_weighted"):  # /ask weighs the lexicon's glosses
@@ -90,7 +90,7 @@ def test_png_decodes_and_hangul_has_glyphs(index, monkeypatch: pytest.MonkeyPatc
     assert image.format == "PNG" and image.size[0] >= 800
 
     # The check can fail: the same chart in a font without Hangul warns about missing glyphs.
-    from bot import charts
+    from bot.ui import charts
 
     monkeypatch.setattr(charts, "_korean_font", lambda: "DejaVu Sans")
     assert glyph_problems(lambda: trend_png(found, "ko"))
@@ -114,9 +114,9 @@ async def test_trend_command_attaches_the_chart(simcord_env, server) -> None:
 
 
 def test_korean_embed() -> None:
-    from bot.cogs.trend import trend_embed
+    from bot.papers.trend import trend_embed
     from store.models import Paper
-    from store.trends import Trend
+    from store.search.trends import Trend
 
     paper = Paper("2405.18750", "T2V", "u", "2024-05-30", 8, (), (), None, "s")
     found = Trend(

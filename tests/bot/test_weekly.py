@@ -63,17 +63,17 @@ async def test_weekly_roll_up_exactly_once_per_week(simcord_env, server) -> None
 async def test_a_crash_after_the_roll_up_landed_does_not_post_it_again(
     simcord_env, server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.weekly import WeeklyStore
+    from bot.state.weekly import WeeklyState
 
     await server.admin.slash(server.channel, "digest set", channel=server.channel)
     await server.admin.slash(server.channel, "digest weekly on")
-    real = WeeklyStore.finish
+    real = WeeklyState.finish
 
     def crash(self, guild_id, week, status, message_id):  # sent; the bot dies before recording
-        monkeypatch.setattr(WeeklyStore, "finish", real)
+        monkeypatch.setattr(WeeklyState, "finish", real)
         raise RuntimeError("killed")
 
-    monkeypatch.setattr(WeeklyStore, "finish", crash)
+    monkeypatch.setattr(WeeklyState, "finish", crash)
     await simcord_env.advance_time(MONDAY + 6 * 60)
     assert len(roll_ups(server.channel)) == 1
 
@@ -85,10 +85,10 @@ async def test_a_crash_after_the_roll_up_landed_does_not_post_it_again(
 
 
 def test_korean_roll_up_and_chart() -> None:
-    from bot.charts import growth_png
-    from bot.weekly import weekly_embed
+    from bot.ui.charts import growth_png
+    from bot.weekly.runner import weekly_embed
     from store.models import Paper
-    from store.trends import Growth
+    from store.search.trends import Growth
 
     paper = Paper("2405.19327", "MAP-Neo", "u", "2024-05-30", 19, (), (), None, "s")
     grown = [Growth("diffusion model", "확산 모델 (diffusion model)", 3, 0.5)]

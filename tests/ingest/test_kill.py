@@ -2,7 +2,7 @@
 completed by the next run, Chroma and BM25 agree, a further run embeds nothing, and a killed
 rebuild leaves the old index answering and its half-built generation is dropped next time.
 
-The kill comes from the process itself at a named point (store/faults.py), so every step is
+The kill comes from the process itself at a named point (store/index/faults.py), so every step is
 hit exactly, not by the luck of a timer."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import open_index
-from store.retrieval import search
+from store.search.retrieval import search
 
 WRITE_STEPS = ["passages-removed", "chunks-added", "lexical-written", "papers-written"]
 

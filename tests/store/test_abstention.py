@@ -10,7 +10,7 @@ import pytest
 
 from ingest.pipeline import ingest, open_index
 from store.embedders import get_embedder
-from store.retrieval import ABSTAIN_BELOW, HYBRID, rank
+from store.search.retrieval import ABSTAIN_BELOW, HYBRID, rank
 from tests.conftest import ARCHIVE
 
 DAYS = ["paper_logs/2024/03/27.md", "paper_logs/2023/12/21.md"]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from store.fusion import by_language, dense_weight, hangul_share
-from store.retrieval import HYBRID
+from store.search.fusion import by_language, dense_weight, hangul_share
+from store.search.retrieval import HYBRID
 
 
 def test_hangul_share() -> None:

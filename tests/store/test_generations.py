@@ -8,10 +8,10 @@ import threading
 import pytest
 
 from ingest.pipeline import ingest, open_handle, rebuild
-from store.catalogue import Catalogue
 from store.embedders import HashEmbedder, _e5_prefixes
-from store.generations import Generation, Layout
-from store.handle import IndexHandle
+from store.index.catalogue import Catalogue
+from store.index.generations import Generation, Layout
+from store.index.handle import IndexHandle
 from tests.store.test_index import PAPERS, make_paper, write
 
 

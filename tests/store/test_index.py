@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from store.embedders import HashEmbedder
-from store.handle import IndexHandle
 from store.index import Index
+from store.index.handle import IndexHandle
 from store.models import Chunk, Paper
-from store.retrieval import search, similar
+from store.search.retrieval import search, similar
 
 
 def make_paper(arxiv_id: str, day: str, votes: int | None, *bullets: str) -> Paper:

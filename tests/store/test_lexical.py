@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from store.lexical import LexicalIndex, LexicalRow, tokenize
+from store.search.lexical import LexicalIndex, LexicalRow, tokenize
 
 
 @pytest.mark.parametrize(

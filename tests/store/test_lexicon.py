@@ -8,10 +8,10 @@ from dataclasses import replace
 import pytest
 
 from store.embedders import HashEmbedder
-from store.handle import IndexHandle
 from store.index import Index
-from store.lexicon import Lexicon, extract_pairs
-from store.retrieval import CONFIGS, rank
+from store.index.handle import IndexHandle
+from store.search.lexicon import Lexicon, extract_pairs
+from store.search.retrieval import CONFIGS, rank
 from tests.store.test_index import make_paper, write
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import ingest, open_index, rebuild
-from store.retrieval import search
+from store.search.retrieval import search
 
 CHROMA = Path(sys.executable).with_name("chroma")
 

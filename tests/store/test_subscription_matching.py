@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from store.retrieval import query_weights
-from store.subscriptions import (
+from store.search.matching import (
     Topic,
     author_names,
     bench_match,
@@ -14,6 +13,7 @@ from store.subscriptions import (
     match_topics,
     normalise_name,
 )
+from store.search.retrieval import query_weights
 
 TOPICS = [
     "언어 모델",

@@ -14,7 +14,7 @@ from ingest.pipeline import open_index
 HOLD = """
 import sys, time
 from pathlib import Path
-from store import writelock
+from store.index import writelock
 writelock.acquire(Path(sys.argv[1]), "paperbot ingest")
 print("held", flush=True)
 time.sleep(60)

@@ -1,0 +1,25 @@
+"""The text catalogues: every key in both languages, and no feature's texts replace another's."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.ui import i18n
+from bot.ui.texts import core, members
+
+
+def test_every_text_has_english_and_korean() -> None:
+    for key, texts in i18n.MESSAGES.items():
+        assert set(texts) == {"en", "ko"} and all(texts.values()), key
+    assert i18n.t("subs_none", "ko") and i18n.t("reindex_start", "ko")
+
+
+def test_the_catalogue_holds_every_feature_catalogue_unchanged() -> None:
+    assert i18n.MESSAGES == core.MESSAGES | members.MESSAGES
+    assert len(i18n.MESSAGES) == len(core.MESSAGES) + len(members.MESSAGES)
+    assert len(i18n.COMMAND_TEXT_KO) == len(core.COMMAND_TEXT_KO) + len(members.COMMAND_TEXT_KO)
+
+
+def test_a_key_defined_by_two_features_is_refused() -> None:
+    with pytest.raises(ValueError, match="subs_none"):
+        i18n.combine(members.MESSAGES, {"subs_none": {"en": "x", "ko": "y"}})
