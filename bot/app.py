@@ -165,12 +165,12 @@ def _open_warm(settings: Settings) -> IndexHandle:
     from ingest.pipeline import open_handle
 
     handle = open_handle(settings)
-    handle.current().catalog  # noqa: B018 — load the paper catalogue here, off the event loop
+    handle.current().by_id  # noqa: B018 — load the paper catalogue here, off the event loop
     return handle
 
 
 def lookup_of(index: Index) -> PaperLookup:
-    return PaperLookup(index.catalog.values())
+    return PaperLookup(index.by_id.values())
 
 
 def create_bot(settings: Settings | None = None) -> PaperBot:

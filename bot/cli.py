@@ -19,7 +19,7 @@ from store.models import Answer, Paper
 from store.settings import Settings
 
 
-def _iso(text: str) -> str:
+def _digest_date(text: str) -> str:
     try:
         return iso_date(text)
     except ValueError:
@@ -252,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jsonl", action="store_true", help="one JSON entry per line (the default)")
     p.set_defaults(func=cmd_parse)
     p = sub.add_parser("today", help="latest (or given) digest")
-    p.add_argument("--date", type=_iso)
+    p.add_argument("--date", type=_digest_date)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_today)
     p = sub.add_parser("top", help="top-voted papers")
@@ -262,8 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_top)
     p = sub.add_parser("ask", help="find papers answering a question")
     p.add_argument("question")
-    p.add_argument("--since", type=_iso)
-    p.add_argument("--until", type=_iso)
+    p.add_argument("--since", type=_digest_date)
+    p.add_argument("--until", type=_digest_date)
     p.add_argument("--min-votes", type=_count(0, 100_000))
     p.add_argument("-k", type=_count(1, 50), default=5)
     p.add_argument("--json", action="store_true")

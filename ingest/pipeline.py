@@ -142,7 +142,7 @@ def _fill(
     known = index.paper_hashes()
     report = IngestReport(files=parsed.files, entries=len(parsed.papers), skipped=parsed.skipped)
     if not mirror:  # a file given by hand never moves a paper back to an older day
-        indexed = index.catalog
+        indexed = index.by_id
         papers = {
             aid: p for aid, p in papers.items() if aid not in indexed or indexed[aid].date <= p.date
         }

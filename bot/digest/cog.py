@@ -21,7 +21,7 @@ from bot.admin.cog import require_manager
 from bot.digest.posting import ALL_PERMS, missing_perms
 from bot.digest.runner import DigestRunner, RunResult, post_lang, reason_text
 from bot.state.digest import GuildConfig
-from bot.state.times import parse_hhmm
+from bot.state.times import from_text, parse_hhmm
 from bot.ui.errors import UserError
 from bot.ui.i18n import Lang, lang_of, t
 from bot.ui.render import NO_MENTIONS
@@ -210,10 +210,10 @@ class Digest(commands.Cog):
             ),
         ]
         who = f"<@{config.set_by}>" if config.set_by else t("status_unknown_user", lang)
-        lines.append(t("status_set_by", lang, user=who, when=_when(config.set_at, "D")))
+        lines.append(t("status_set_by", lang, user=who, when=_timestamp(config.set_at, "D")))
         last = state.last_posted(guild.id)
         lines.append(
-            t("status_last", lang, day=last.day, when=_when(_iso(last.finished_at), "R"))
+            t("status_last", lang, day=last.day, when=_timestamp(from_text(last.finished_at), "R"))
             if last
             else t("status_never", lang)
         )
@@ -221,13 +221,15 @@ class Digest(commands.Cog):
             key = {"retry": "status_retry", "recheck": "status_recheck"}.get(
                 config.run_kind, "status_next"
             )
-            lines.append(t(key, lang, when=_when(config.next_due, "F"), tries=config.tries + 1))
+            lines.append(
+                t(key, lang, when=_timestamp(config.next_due, "F"), tries=config.tries + 1)
+            )
         if config.last_error:
             lines.append(
                 t(
                     "status_error",
                     lang,
-                    when=_when(config.last_error_at, "R"),
+                    when=_timestamp(config.last_error_at, "R"),
                     error=config.last_error,
                 )
             )
@@ -289,11 +291,8 @@ def _checked_zone(value: str) -> str:
     return zone
 
 
-def _iso(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-def _when(moment: datetime | None, style: str) -> str:
+def _timestamp(moment: datetime | None, style: str) -> str:
+    """A Discord timestamp (shown in each member's own time zone), or a dash."""
     return discord.utils.format_dt(moment, style) if moment else "–"  # type: ignore[arg-type]
 
 

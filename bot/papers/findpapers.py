@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from bot.ui import render
 from bot.ui.i18n import Lang, lang_of, t
-from bot.ui.textsafe import safe
+from bot.ui.render import safe
 from bot.ui.views import Pager
 from store.models import Answer
 from store.search.retrieval import search

@@ -15,8 +15,7 @@ from bot.ui import render
 from bot.ui.charts import trend_png
 from bot.ui.errors import UserError
 from bot.ui.i18n import Lang, lang_of, t
-from bot.ui.render import NO_MENTIONS
-from bot.ui.textsafe import safe
+from bot.ui.render import NO_MENTIONS, safe
 from store.search.trends import Trend, trend
 
 if TYPE_CHECKING:

@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.ui.i18n import Lang, lang_of, t
-from bot.ui.render import NO_MENTIONS
-from bot.ui.textsafe import plain_title
+from bot.ui.render import NO_MENTIONS, plain_title
 from store.index import Index
 
 if TYPE_CHECKING:

@@ -14,8 +14,7 @@ from bot.subscriptions.notify import Notifier, label
 from bot.ui import render
 from bot.ui.errors import UserError
 from bot.ui.i18n import Lang, lang_of, t
-from bot.ui.render import NO_MENTIONS
-from bot.ui.textsafe import safe
+from bot.ui.render import NO_MENTIONS, safe
 from store.index import Index
 from store.search.matching import author_names, embed_topics, normalise_name
 
@@ -32,7 +31,7 @@ def _topic_vector(index: Index, text: str) -> tuple[str, object]:
 
 def _authors(index: Index) -> list[tuple[str, str, int]]:
     """(normalised, spelling, papers), most papers first."""
-    names = author_names(index.catalog.values())
+    names = author_names(index.by_id.values())
     return sorted(((n, s, c) for n, (s, c) in names.items()), key=lambda x: (-x[2], x[1]))
 
 

@@ -27,8 +27,7 @@ import discord
 from bot.state.subscriptions import Dm, SubscriptionState
 from bot.ui import render
 from bot.ui.i18n import Lang, t
-from bot.ui.render import NO_MENTIONS
-from bot.ui.textsafe import plain_title, safe
+from bot.ui.render import NO_MENTIONS, plain_title, safe
 from store.index import Index
 from store.models import Paper
 from store.search.matching import Topic, embed_topics, match_authors, match_topics
@@ -47,15 +46,15 @@ CARDS = 9  # compact cards after it (10 embeds per message)
 def match_new(index: Index, store: SubscriptionState) -> int:
     """Match the papers the catalogue gained since the last call; returns the matches made.
     Runs in a worker thread (the embedder and Chroma are synchronous)."""
-    catalog = index.catalog
+    by_id = index.by_id
     if store.meta("baseline") is None:
-        store.record_matches(list(catalog), [], baseline=True)
+        store.record_matches(list(by_id), [], baseline=True)
         return 0
     seen = store.seen()
-    new = [paper for arxiv_id, paper in catalog.items() if arxiv_id not in seen]
+    new = [paper for arxiv_id, paper in by_id.items() if arxiv_id not in seen]
     if not new:
         return 0
-    latest = max(p.date for p in catalog.values())
+    latest = max(p.date for p in by_id.values())
     cutoff = (date.fromisoformat(latest) - timedelta(days=FRESH_DAYS)).isoformat()
     fresh = [p for p in new if p.date >= cutoff]
     matches = _matches(index, store, fresh) if fresh and store.count() else []

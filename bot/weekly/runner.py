@@ -22,8 +22,7 @@ from bot.state.times import parse_hhmm
 from bot.state.weekly import WeeklyState
 from bot.ui import render
 from bot.ui.i18n import Lang, t
-from bot.ui.render import NO_MENTIONS
-from bot.ui.textsafe import safe
+from bot.ui.render import NO_MENTIONS, safe
 from store.index import Index
 from store.models import Paper
 from store.search.trends import Growth, growing_terms

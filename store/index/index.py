@@ -117,11 +117,11 @@ class Index:
         whose local data dir is new, or a lost file): no text is embedded again."""
         if self.lexical.count() or not self.chunks.count():
             return 0
-        catalogue = self.catalog
+        by_id = self.by_id
         rows = []
         for page in pages(self.chunks, ["documents", "metadatas"]):
             for cid, doc, meta in zip(page["ids"], page["documents"], page["metadatas"]):
-                paper = catalogue.get(meta["arxiv_id"])
+                paper = by_id.get(meta["arxiv_id"])
                 span = bullet_span(paper, doc) if paper else (0, -1)
                 rows.append(
                     LexicalRow(cid, meta["arxiv_id"], meta["date"], meta.get("votes"), doc, span)
@@ -138,11 +138,12 @@ class Index:
         return [p for page in pages(self.papers, ["documents"]) for p in _papers_of(page)]
 
     @property
-    def catalog(self) -> Mapping[str, Paper]:
+    def by_id(self) -> Mapping[str, Paper]:
+        """Every paper of this generation by arXiv id (the catalogue's view, in memory)."""
         return self.catalogue.papers()
 
     def get(self, arxiv_id: str) -> Paper | None:
-        return self.catalog.get(arxiv_id.strip())
+        return self.by_id.get(arxiv_id.strip())
 
     def dates(self) -> list[str]:
         return self.catalogue.dates()
@@ -157,10 +158,10 @@ class Index:
         return earlier[-1] if earlier else None
 
     def papers_on(self, day: str) -> list[Paper]:
-        return sorted((p for p in self.catalog.values() if p.date == day), key=_vote_key)
+        return sorted((p for p in self.by_id.values() if p.date == day), key=_vote_key)
 
     def top_between(self, since: str, until: str, n: int) -> list[Paper]:
-        inside = [p for p in self.catalog.values() if since <= p.date <= until]
+        inside = [p for p in self.by_id.values() if since <= p.date <= until]
         return sorted(inside, key=_vote_key)[:n]
 
     def top(self, period: str, n: int) -> tuple[str, str, list[Paper]] | None:

@@ -78,10 +78,6 @@ def writer(data_dir: Path, purpose: str) -> Iterator[None]:
         release(data_dir)
 
 
-def holds(data_dir: Path) -> bool:
-    return lock_path(data_dir) in _held
-
-
 def _read_holder(fd: int) -> dict:
     try:
         return json.loads(os.pread(fd, 4096, 0).decode() or "{}")

@@ -143,29 +143,10 @@ class LexicalIndex:
         """(first, last) summary bullet indices a passage holds; evidence needs no Chroma call."""
         return self.snapshot().spans.get(chunk_id, (0, -1))
 
-    def coverage(self, query: str | dict[str, float], score: float) -> float:
-        """`score` as a share of what a passage of average length holding every query token
-        once would get (~1.0); unknown tokens count with the highest idf, since a word the
-        archive never uses is a sign the question is not about it. `query` may be the token
-        weights `search_weighted` was given."""
-        snap = self.snapshot()
-        weights = dict.fromkeys(tokenize(query), 1.0) if isinstance(query, str) else query
-        ideal = sum(
-            w * (float(snap.idf[snap.vocab[t]]) if t in snap.vocab else snap.max_idf)
-            for t, w in weights.items()
-        )
+    def coverage(self, weights: dict[str, float], score: float) -> float:
+        """`score` as a share of the question's ideal score (`Snapshot.ideal`)."""
+        ideal = self.snapshot().ideal(weights)
         return score / ideal if ideal else 0.0
-
-    def search(
-        self,
-        query: str,
-        k: int,
-        since: int | None = None,
-        until: int | None = None,
-        min_votes: int | None = None,
-    ) -> list[tuple[str, float]]:
-        """Best `k` chunk ids with BM25 scores; the window is applied before ranking."""
-        return self.search_weighted(dict.fromkeys(tokenize(query), 1.0), k, since, until, min_votes)
 
     @property
     def lexicon(self) -> Lexicon:
@@ -180,14 +161,12 @@ class LexicalIndex:
         until: int | None = None,
         min_votes: int | None = None,
     ) -> list[tuple[str, float]]:
-        """`search` with a weight per query token (a lexicon expansion counts less)."""
+        """Best `k` chunk ids with BM25 scores for these token weights (a lexicon gloss counts
+        less than a word of the question); the window is applied before ranking."""
         snap = self.snapshot()
-        known = {snap.vocab[t]: w for t, w in weights.items() if t in snap.vocab and w > 0}
-        if not known or not snap.ids:
+        scores = snap.scores(weights)
+        if scores is None:
             return []
-        cols = sorted(known)
-        column_weights = np.asarray([known[c] for c in cols], dtype=np.float32)
-        scores = np.asarray(snap.matrix[:, cols] @ column_weights).ravel()
         mask = scores > 0
         if since is not None:
             mask &= snap.dates >= since
@@ -216,3 +195,26 @@ class Snapshot:
     dates: np.ndarray
     votes: np.ndarray
     spans: dict[str, tuple[int, int]]
+
+    def known(self, weights: dict[str, float]) -> dict[int, float]:
+        """Column -> weight of the query tokens this table has."""
+        return {self.vocab[t]: w for t, w in weights.items() if t in self.vocab and w > 0}
+
+    def scores(self, weights: dict[str, float]) -> np.ndarray | None:
+        """Every passage's BM25 score for these token weights; None when no token is known."""
+        known = self.known(weights)
+        if not known or not self.ids:
+            return None
+        cols = sorted(known)
+        column_weights = np.asarray([known[c] for c in cols], dtype=np.float32)
+        return np.asarray(self.matrix[:, cols] @ column_weights).ravel()
+
+    def ideal(self, weights: dict[str, float]) -> float:
+        """What a passage of average length holding every query token once would score (~1.0
+        coverage); unknown tokens count with the highest idf, since a word the archive never
+        uses is a sign the question is not about it. The one definition of "ideal" that /ask's
+        abstention, subscription matching and /trend share."""
+        return sum(
+            w * (float(self.idf[self.vocab[t]]) if t in self.vocab else self.max_idf)
+            for t, w in weights.items()
+        )

@@ -16,7 +16,6 @@ An author subscription is a normalised name; a paper matches when one of its aut
 from __future__ import annotations
 
 import re
-import time
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -143,7 +142,7 @@ def _chunk_key(chunk_id: str) -> tuple[str, int]:
 
 def _coverage(index: Index, chunk_ids: Sequence[str], texts: Sequence[str]) -> np.ndarray:
     """topics x passages: each passage's BM25 score for each topic over the topic's ideal
-    score (store/search/lexical.py `coverage`), with the whole index's statistics."""
+    score (`Snapshot.ideal`, as /ask's coverage), with the whole index's statistics."""
     snap = index.lexical.snapshot()  # the BM25 matrix /ask ranks with
     row_of = {cid: i for i, cid in enumerate(snap.ids)}
     rows = [row_of.get(cid, -1) for cid in chunk_ids]
@@ -163,44 +162,14 @@ def _coverage(index: Index, chunk_ids: Sequence[str], texts: Sequence[str]) -> n
     weights_of = {text: query_weights(index, text) for text in set(texts)}  # phrased alike
     for row, text in enumerate(texts):
         weights = weights_of[text]
-        known = {snap.vocab[t]: w for t, w in weights.items() if t in snap.vocab and w > 0}
+        known = snap.known(weights)
         cols.extend(sorted(known))
         data.extend(known[c] for c in sorted(known))
         indptr.append(len(cols))
-        ideal[row] = sum(
-            w * (float(snap.idf[snap.vocab[t]]) if t in snap.vocab else snap.max_idf)
-            for t, w in weights.items()
-        )
+        ideal[row] = snap.ideal(weights)
     query = sparse.csr_matrix(
         (np.asarray(data, dtype=np.float32), cols, indptr), shape=(len(texts), len(snap.vocab))
     )
     scores = (query @ passages.T).toarray()
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(ideal[:, None] > 0, scores / ideal[:, None], 0.0)
-
-
-def bench_match(index: Index, queries: Sequence[str], count: int = 10_000) -> dict[str, float]:
-    """`paperbot bench`: `count` topic subscriptions against the largest day. Every one is worded
-    differently (a query plus two words of the others: no two texts alike, so nothing is
-    shared between them); its vector is the query's, embedded once and jittered."""
-    sizes = Counter(p.date for p in index.catalog.values())
-    day = max(sizes, key=lambda d: (sizes[d], d)) if sizes else None
-    new = [p.arxiv_id for p in index.papers_on(day)] if day else []
-    base = embed_topics(index, list(queries))
-    rng = np.random.default_rng(11)
-    pool = sorted({word for query in queries for word in query.split()})
-    size = len(pool)
-    topics = []
-    for i in range(count):
-        vector = base[i % len(base)] + rng.normal(0, 0.02, base.shape[1]).astype(np.float32)
-        first, second = pool[i // len(queries) % size], pool[i // (len(queries) * size) % size]
-        text = f"{queries[i % len(queries)]} {first} {second}"
-        topics.append(Topic(i, text, vector / np.linalg.norm(vector)))
-    start = time.perf_counter()
-    found = match_topics(index, new, topics)
-    seconds = time.perf_counter() - start
-    return {
-        "subscriptions_10k_match_s": seconds,
-        "subscriptions_day_papers": len(new),
-        "subscriptions_matched": len(found),
-    }

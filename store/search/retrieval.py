@@ -58,7 +58,8 @@ CONFIGS = {
 }
 
 
-def _where(since: int | None, until: int | None, min_votes: int | None) -> dict | None:
+def chroma_where(since: int | None, until: int | None, min_votes: int | None) -> dict | None:
+    """The date window and vote floor as a Chroma metadata filter (None: no filter)."""
     clauses = []
     if since is not None:
         clauses.append({"date": {"$gte": since}})
@@ -130,7 +131,7 @@ def rank(
     if config.dense:
         vector = index.embedder.embed_query(question)
         dense = _best_per_paper(
-            dense_passages(index, vector, config.pool, _where(lo, hi, min_votes))
+            dense_passages(index, vector, config.pool, chroma_where(lo, hi, min_votes))
         )
     if config.lexical:
         weights = query_weights(index, question, config)

@@ -18,7 +18,13 @@ import numpy as np
 from store.dates import date_int, window
 from store.index import Index
 from store.models import Paper
-from store.search.retrieval import MIN_COVERAGE, _where, cosine_cut, dense_passages, query_weights
+from store.search.retrieval import (
+    MIN_COVERAGE,
+    chroma_where,
+    cosine_cut,
+    dense_passages,
+    query_weights,
+)
 
 DENSE_POOL = 3000
 PEAK_WEEKS = 3
@@ -58,15 +64,8 @@ def matching_papers(
     found: set[str] = set()
     snap = index.lexical.snapshot()  # the BM25 matrix /ask ranks with
     weights = query_weights(index, topic)
-    known = {snap.vocab[t]: w for t, w in weights.items() if t in snap.vocab and w > 0}
-    ideal = sum(
-        w * (float(snap.idf[snap.vocab[t]]) if t in snap.vocab else snap.max_idf)
-        for t, w in weights.items()
-    )
-    if known and ideal > 0 and snap.ids:
-        cols = sorted(known)
-        column_weights = np.asarray([known[c] for c in cols], dtype=np.float32)
-        scores = np.asarray(snap.matrix[:, cols] @ column_weights).ravel()
+    scores, ideal = snap.scores(weights), snap.ideal(weights)
+    if scores is not None and ideal > 0:
         mask = scores >= MIN_COVERAGE * ideal
         if lo is not None:
             mask &= snap.dates >= lo
@@ -77,7 +76,7 @@ def matching_papers(
     total = index.chunks.count()
     if cut is not None and total:
         vector = index.embedder.embed_query(topic)
-        nearest = dense_passages(index, vector, min(DENSE_POOL, total), _where(lo, hi, None))
+        nearest = dense_passages(index, vector, min(DENSE_POOL, total), chroma_where(lo, hi, None))
         found.update(cid.split("#")[0] for cid, cosine in nearest if cosine >= cut)
     papers = [p for a in found if (p := index.get(a)) is not None]
     inside = [
@@ -184,7 +183,7 @@ def growing_terms(index: Index, until: str, n: int = 5) -> list[Growth]:
     week: dict[str, int] = {}
     before: dict[str, int] = {}
     labels: dict[str, str] = {}
-    for paper in index.catalog.values():
+    for paper in index.by_id.values():
         day = date.fromisoformat(paper.date)
         if not earliest <= day <= end:
             continue

@@ -1,8 +1,12 @@
-"""Bot fixtures: a data dir indexed from the shipped samples with the fast fake embedder, and the
-bot SimCord drives (the `simcord_env` fixture comes from simcord's pytest plugin)."""
+"""Bot fixtures: a data dir indexed from the shipped samples with the fast fake embedder, a
+writable copy of the samples (`digests`), the bot SimCord drives over it (the `simcord_env`
+fixture comes from simcord's pytest plugin), a server with an admin and a member, and a Korean
+client. Helpers the daily-post tests share live in tests/bot/helpers.py."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from types import SimpleNamespace
 
 import discord
@@ -23,9 +27,22 @@ def indexed(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-def simcord_bot(indexed: Settings):
-    from bot import create_bot
+def digests(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A writable copy of the settings' digest folder (the samples unless a test's `settings`
+    says otherwise), so a test can add the next day's digest."""
+    folder = tmp_path / "writable_digests"
+    shutil.copytree(settings.digests, folder)
+    monkeypatch.setenv("PAPERBOT_DIGESTS", str(folder))
+    return folder
 
+
+@pytest.fixture
+def simcord_bot(digests: Path):
+    """The bot over a writable copy of the samples, indexed (tests add days to `digests`)."""
+    from bot import create_bot
+    from ingest.pipeline import ingest
+
+    ingest(Settings())
     return create_bot()
 
 

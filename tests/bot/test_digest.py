@@ -11,54 +11,16 @@ import discord
 import pytest
 from discord import app_commands
 
-from tests.conftest import SAMPLES
-
-LATEST = "2024-05-30"
-HOUR = 3600
-# SimCord's clock starts 2026-01-01 00:00 UTC (09:00 in Seoul): the default 07:00 KST post time
-# comes 22 hours later.
-POST_AT = 22 * HOUR
-FIRST_POST = POST_AT + HOUR
-
-
-@pytest.fixture
-def digests(settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A writable copy of the samples, so a test can add the next day's digest."""
-    folder = tmp_path / "digests"
-    shutil.copytree(SAMPLES, folder)
-    monkeypatch.setenv("PAPERBOT_DIGESTS", str(folder))
-    return folder
-
-
-@pytest.fixture
-def simcord_bot(digests: Path):
-    from bot import create_bot
-    from ingest.pipeline import ingest
-    from store.settings import Settings
-
-    ingest(Settings())
-    return create_bot()
-
-
-def overviews(channel) -> list[str]:
-    return [m.embeds[0].title for m in channel.history() if m.author.bot and m.embeds]
-
-
-def heads(channel) -> list[discord.Message]:
-    """The bot's overview messages (the channel also holds "thread started" notices)."""
-    return [m for m in channel.history() if m.author.bot and m.embeds]
-
-
-def cards_in(thread) -> list[str]:
-    return [e.url for m in thread.history() for e in m.embeds]
-
-
-def write_digest(folder: Path, day: str, ids: list[str]) -> None:
-    entries = "".join(
-        f"### [Paper {i}](https://arxiv.org/abs/{i})\n\nVote: 5\n\nAuthors: A B\n\n- 요약 {i}입니다.\n\n"
-        for i in ids
-    )
-    (folder / f"{day}.md").write_text(f"## Daily Papers ({day})\n\n{entries}", encoding="utf-8")
+from tests.bot.helpers import (
+    FIRST_POST,
+    HOUR,
+    LATEST,
+    POST_AT,
+    cards_in,
+    heads,
+    overviews,
+    write_digest,
+)
 
 
 async def test_daily_post_exactly_once_across_restart(simcord_env, server) -> None:

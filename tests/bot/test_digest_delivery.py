@@ -9,16 +9,14 @@ from collections import Counter
 import discord
 import pytest
 
-from tests.bot.test_digest import (  # noqa: F401 (fixtures)
+from tests.bot.helpers import (
     FIRST_POST,
     HOUR,
     LATEST,
     POST_AT,
     cards_in,
-    digests,
     heads,
     overviews,
-    simcord_bot,
 )
 
 

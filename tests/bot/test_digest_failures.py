@@ -2,7 +2,6 @@
 and tells the server; one message gone is re-posted or skipped; transient and persistent errors
 are retried with backoff a bounded number of times, and the daily ingest keeps running."""
 
-# ruff: noqa: F811 (the fixtures imported from test_digest are parameters here)
 from __future__ import annotations
 
 import asyncio
@@ -15,16 +14,14 @@ from simcord.enums import OverwriteType
 
 from bot.digest import schedule
 from store.index import Index
-from tests.bot.test_digest import (  # noqa: F401 (fixtures)
+from tests.bot.helpers import (
     FIRST_POST,
     HOUR,
     LATEST,
     POST_AT,
     cards_in,
-    digests,
     heads,
     overviews,
-    simcord_bot,
     write_digest,
 )
 

@@ -1,7 +1,6 @@
 """Catch-up and scheduling of the daily post (a late digest, missed days after downtime), the
 global ingest behind /digest now, /digest status in English and Korean, time zone choices."""
 
-# ruff: noqa: F811 (the fixtures imported from test_digest are parameters here)
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -11,16 +10,14 @@ import discord
 import pytest
 
 from bot.digest import schedule
-from tests.bot.test_digest import (  # noqa: F401 (fixtures)
+from tests.bot.helpers import (
     FIRST_POST,
     HOUR,
     LATEST,
     POST_AT,
     cards_in,
-    digests,
     heads,
     overviews,
-    simcord_bot,
     write_digest,
 )
 

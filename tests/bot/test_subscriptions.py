@@ -10,10 +10,6 @@ from types import SimpleNamespace
 import discord
 import pytest
 
-from tests.bot import test_digest
-
-# the digest tests' fixtures: a writable copy of the samples and the bot over it
-digests, simcord_bot = test_digest.digests, test_digest.simcord_bot
 HOUR = 3600
 # SimCord's clock starts 2026-01-01 00:00 UTC (09:00 KST); the daily ingest runs at 07:00 KST.
 FIRST_RUN = 23 * HOUR  # 08:00 KST on 2026-01-02: the ingest and the DMs are done

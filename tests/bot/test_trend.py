@@ -29,15 +29,12 @@ def covered(index, topic: str) -> set[str]:
     """/ask's lexical rule one paper at a time (the hash embedder has no cosine cut)."""
     from store.search.retrieval import query_weights
 
-    weights = query_weights(index, topic)
-    if hasattr(index.lexical, "search_weighted"):  # /ask weighs the lexicon's glosses
-        ranked, query = index.lexical.search_weighted(weights, 100_000), weights
-    else:
-        ranked, query = index.lexical.search(topic, 100_000), topic
+    weights = query_weights(index, topic)  # /ask weighs the lexicon's glosses
+    ranked = index.lexical.search_weighted(weights, 100_000)
     best: dict[str, float] = {}
     for cid, score in ranked:
         best.setdefault(cid.split("#")[0], score)
-    return {a for a, s in best.items() if index.lexical.coverage(query, s) >= 1.0}
+    return {a for a, s in best.items() if index.lexical.coverage(weights, s) >= 1.0}
 
 
 def test_weekly_points_and_counts(index) -> None:

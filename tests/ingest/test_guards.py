@@ -29,7 +29,7 @@ def indexed(tmp_path: Path, settings):
 
 
 def papers(settings) -> int:
-    return len(open_index(settings).catalog)
+    return len(open_index(settings).by_id)
 
 
 @pytest.mark.parametrize("where", ["does-not-exist", "empty"])
@@ -60,7 +60,7 @@ def test_full_rebuild_from_one_file_does_not_shrink_the_index(indexed) -> None:
     with pytest.raises(IngestRefused, match="holds 12 papers, the current one 62"):
         rebuild(indexed, paths=[indexed.digests / "2024-05-30.md"])
     index = open_index(indexed)
-    assert (index.generation, len(index.catalog)) == (before, 62)
+    assert (index.generation, len(index.by_id)) == (before, 62)
     state = index.registry.state()
     assert state.building == () and len(state.prefixes) == 1, "the refused build is dropped"
 
@@ -68,7 +68,7 @@ def test_full_rebuild_from_one_file_does_not_shrink_the_index(indexed) -> None:
 def test_full_rebuild_takes_every_path_given(indexed) -> None:
     a, b = indexed.digests / "2023-12-12.md", indexed.digests / "2023-12-18.md"
     fresh, report = rebuild(indexed, paths=[a, b], allow_mass_removal=True)
-    assert report.files == 2 and len(fresh.catalog) == 28
+    assert report.files == 2 and len(fresh.by_id) == 28
     assert sorted(open_index(indexed).dates()) == ["2023-12-12", "2023-12-18"]
 
 

@@ -40,9 +40,9 @@ def paperbot(env: dict[str, str], *args: str, crash_at: str | None = None) -> di
 
 def assert_complete(settings, papers: int) -> None:
     index = open_index(settings)
-    assert len(index.catalog) == papers
+    assert len(index.by_id) == papers
     with_passages = {m["arxiv_id"] for m in index.chunks.get(include=["metadatas"])["metadatas"]}
-    assert with_passages == set(index.catalog), "every paper has its passages, and only those"
+    assert with_passages == set(index.by_id), "every paper has its passages, and only those"
     assert index.lexical.count() == index.chunks.count(), "Chroma and BM25 agree"
     index.close()
 

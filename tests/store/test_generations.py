@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from ingest.pipeline import ingest, open_handle, rebuild
-from store.embedders import HashEmbedder, _e5_prefixes
+from store.embedders import HashEmbedder, e5_prefixes
 from store.index.catalogue import Catalogue
 from store.index.generations import Generation, Layout
 from store.index.handle import IndexHandle
@@ -31,7 +31,7 @@ def test_rebuild_moves_the_pointer_for_names_with_dashes(settings, model: str) -
     fresh, _ = rebuild(settings, first)
     reopened = open_handle(settings, embedder).current()
     assert reopened.generation == fresh.generation == first.generation + 1
-    assert len(reopened.catalog) == 62
+    assert len(reopened.by_id) == 62
     fresh2, _ = rebuild(settings, reopened)
     assert open_handle(settings, embedder).current().generation == fresh2.generation
 
@@ -52,7 +52,7 @@ def test_models_that_slug_alike_never_share_collections() -> None:
     ],
 )
 def test_e5_prefixes_only_for_e5_models(model: str, prefixed: bool) -> None:
-    assert (_e5_prefixes(model) == ("query: ", "passage: ")) is prefixed
+    assert (e5_prefixes(model) == ("query: ", "passage: ")) is prefixed
 
 
 def test_a_process_follows_rebuilds_made_elsewhere(settings) -> None:

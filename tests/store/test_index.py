@@ -133,7 +133,7 @@ def test_new_generation_is_invisible_until_activated(index: Index, settings) -> 
     registry.activate(fresh.gen)
     reopened = handle(settings).current()
     assert reopened.generation == fresh.generation
-    assert list(reopened.catalog) == ["2401.00001"]
+    assert list(reopened.by_id) == ["2401.00001"]
     assert index.get("2401.00003") is not None, "the old generation still answers"
 
 

@@ -8,6 +8,12 @@ from pathlib import Path
 import pytest
 
 from store.search.lexical import LexicalIndex, LexicalRow, tokenize
+from store.search.tokens import query_tokens
+
+
+def words(text: str) -> dict[str, float]:
+    """A question's BM25 weights without lexicon glosses."""
+    return dict.fromkeys(query_tokens(text), 1.0)
 
 
 @pytest.mark.parametrize(
@@ -40,11 +46,13 @@ def test_window_votes_and_coverage(tmp_path: Path) -> None:
     index.upsert(
         rows(5) + [LexicalRow("late#0", "late", 20250101, 99, "강화학습 보상 모델", (0, 1))]
     )
-    found = index.search("강화학습 보상", 10, since=20240101, until=20241231, min_votes=3)
+    found = index.search_weighted(
+        words("강화학습 보상"), 10, since=20240101, until=20241231, min_votes=3
+    )
     assert {cid for cid, _ in found} == {"p3#0", "p4#0"}
-    best = index.search("강화학습 보상", 1)[0][1]
-    assert index.coverage("강화학습 보상", best) >= 1.0
-    assert index.coverage("주식 추천", 0.0) == 0.0
+    best = index.search_weighted(words("강화학습 보상"), 1)[0][1]
+    assert index.coverage(words("강화학습 보상"), best) >= 1.0
+    assert index.coverage(words("주식 추천"), 0.0) == 0.0
     assert index.bullets("late#0") == (0, 1)
 
 
@@ -56,7 +64,7 @@ def test_queries_during_writes_see_a_consistent_index(tmp_path: Path) -> None:
     def reader() -> None:
         try:
             for _ in range(200):
-                for cid, _ in index.search("강화학습 모델", 5):
+                for cid, _ in index.search_weighted(words("강화학습 모델"), 5):
                     assert cid.endswith("#0")
         except BaseException as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)

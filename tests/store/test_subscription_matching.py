@@ -7,7 +7,6 @@ import pytest
 from store.search.matching import (
     Topic,
     author_names,
-    bench_match,
     embed_topics,
     match_authors,
     match_topics,
@@ -39,15 +38,11 @@ def one_at_a_time(index, question: str, arxiv_ids: list[str]) -> set[str]:
     """/ask's lexical rule per paper: its best passage holds the question's whole BM25 weight
     (the hash embedder has no calibrated cosine cut, so that is the whole rule)."""
     found = set()
-    weights = query_weights(index, question)
-    if hasattr(index.lexical, "search_weighted"):  # /ask weighs the lexicon's glosses
-        ranked = index.lexical.search_weighted(weights, 10_000)
-        query = weights
-    else:
-        ranked, query = index.lexical.search(question, 10_000), question
+    weights = query_weights(index, question)  # /ask weighs the lexicon's glosses
+    ranked = index.lexical.search_weighted(weights, 10_000)
     for arxiv_id in arxiv_ids:
         best = max((s for cid, s in ranked if cid.split("#")[0] == arxiv_id), default=0.0)
-        if index.lexical.coverage(query, best) >= 1.0:
+        if index.lexical.coverage(weights, best) >= 1.0:
             found.add(arxiv_id)
     return found
 
@@ -71,15 +66,9 @@ def test_author_names_are_normalised() -> None:
 
 
 def test_authors_match_by_normalised_name(index) -> None:
-    papers = list(index.catalog.values())
+    papers = list(index.by_id.values())
     names = author_names(papers)
     spelling, count = names["bill lin"]
     assert spelling == "Bill Lin" and count >= 1
     found = match_authors(papers, {"bill lin": [7]})
     assert found[7] and all("Bill Lin" in index.get(a).authors for a in found[7])
-
-
-def test_bench_figure(index) -> None:
-    figures = bench_match(index, TOPICS, count=500)
-    assert figures["subscriptions_day_papers"] == 15  # the samples' largest day
-    assert 0 < figures["subscriptions_10k_match_s"] < 30

@@ -63,7 +63,7 @@ def test_two_ingests_started_together_leave_one_complete_index(env, settings) ->
     assert min(code for code, _ in results) == 0
     assert all(code in (0, 3) for code, _ in results), results
     index = open_index(settings)
-    assert len(index.catalog) == 62
+    assert len(index.by_id) == 62
     assert index.lexical.count() == index.chunks.count()
     code, err = finish(start(env, "ask", "Amphion audio toolkit", "-k", "1"))
     assert code == 0, err
