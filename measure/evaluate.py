@@ -160,6 +160,19 @@ def format_table(columns: dict[str, dict[str, float | int]]) -> str:
     return "\n".join(lines)
 
 
+def split_columns(
+    spec: str, outcomes: list[Outcome], k: int, parts: int
+) -> dict[str, dict[str, float | int]]:
+    """The metrics of `outcomes` as a whole and of each of `parts` interleaved slices by row
+    number (with 2: `spec 1/2` holds rows 1, 3, 5, ... of the file, `spec 2/2` rows 2, 4, ...),
+    so that a change can be checked on halves it was not tuned on."""
+    columns = {spec: metrics(outcomes, k)}
+    if parts > 1:
+        for part in range(parts):
+            columns[f"{spec} {part + 1}/{parts}"] = metrics(outcomes[part::parts], k)
+    return columns
+
+
 def run_eval(
     settings: Settings,
     path: Path,
@@ -167,9 +180,11 @@ def run_eval(
     k: int,
     specs: list[str],
     failures: int | None = None,
+    split: int = 1,
 ) -> int:
     """Print the metrics table (and with `failures=N`, each configuration's paper rows missed
-    at N, ranked 50 deep; the metrics still read the top `k`)."""
+    at N, ranked 50 deep; the metrics still read the top `k`). With `split=N` each
+    configuration also gets a column per interleaved N-th of the rows (`split_columns`)."""
     rows = load_rows(path)
     depth = max(k, 50) if failures else k
     columns, all_outcomes = {}, {}
@@ -178,7 +193,7 @@ def run_eval(
         all_outcomes[spec] = [
             Outcome(o.row, o.results[:k], o.dates[:k], o.abstained, o.extra) for o in deep
         ]
-        columns[spec] = metrics(all_outcomes[spec], k)
+        columns |= split_columns(spec, all_outcomes[spec], k, split)
         if failures:
             missed = failure_list(deep, failures)
             print(f"{spec}: {len(missed)} paper rows missed at {failures}")

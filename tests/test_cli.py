@@ -160,6 +160,26 @@ def test_eval_lists_the_rows_it_missed_and_what_ranked_above(
     assert "all R@1" in printed  # the metrics table still follows
 
 
+def test_eval_split_prints_odd_and_even_rows_side_by_side(settings, capsys, tmp_path: Path) -> None:
+    run(capsys, "ingest", "--json")
+    # rows 1 and 3 (odd) are found first, rows 2 and 4 (even) are labelled with another paper
+    rows = [
+        {
+            "id": str(n),
+            "kind": "named",
+            "query": "Amphion audio toolkit",
+            "relevant": ["2312.09911" if n % 2 else "2312.06655"],
+        }
+        for n in (1, 2, 3, 4)
+    ]
+    printed = run(capsys, "eval", str(queries_file(tmp_path, rows)), "--split", "2")
+    header, *lines = printed.splitlines()
+    assert header.split()[1:] == ["hybrid", "hybrid", "1/2", "hybrid", "2/2"]
+    cells = {line.split()[0] + " " + line.split()[1]: line.split()[2:] for line in lines}
+    assert cells["all R@1"] == ["0.500", "1.000", "0.000"]
+    assert cells["all n"] == ["4", "2", "2"]
+
+
 def test_bench_runs_on_samples(settings, capsys) -> None:
     out = json.loads(
         run(
