@@ -296,7 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_count(1, 10),
         default=1,
         metavar="N",
-        help="also a column per interleaved N-th of the rows (2: odd and even row numbers)",
+        help="also a column per interleaved N-th of the targets (2: odd and even; a paper's rows stay together)",
     )
     p.set_defaults(func=cmd_eval)
     p = sub.add_parser("bench", help="performance benchmark")

@@ -52,6 +52,9 @@ def load_rows(path: Path) -> list[Row]:
     return rows
 
 
+PAPER_KINDS = ("paraphrase", "named")
+
+
 def first_hit(outcome: Outcome) -> int | None:
     relevant = set(outcome.row.relevant)
     return next((i for i, r in enumerate(outcome.results) if r in relevant), None)
@@ -160,16 +163,32 @@ def format_table(columns: dict[str, dict[str, float | int]]) -> str:
     return "\n".join(lines)
 
 
+def split_parts(rows: list[Row], parts: int) -> list[int]:
+    """Each row's part (0 .. parts-1), interleaved by target: the rows about one paper (its
+    first relevant id) share a number, given in order of first appearance; other rows are
+    numbered on their own. The dev files hold each target's Korean and English rows next to
+    each other, so plain odd and even rows would split them by language; by target, each half
+    holds both languages and no paper is in both halves."""
+    numbers: dict[str, int] = {}
+    out = []
+    for row in rows:
+        key = row.relevant[0] if row.relevant and row.kind in PAPER_KINDS else f"row {row.id}"
+        out.append(numbers.setdefault(key, len(numbers)) % parts)
+    return out
+
+
 def split_columns(
     spec: str, outcomes: list[Outcome], k: int, parts: int
 ) -> dict[str, dict[str, float | int]]:
-    """The metrics of `outcomes` as a whole and of each of `parts` interleaved slices by row
-    number (with 2: `spec 1/2` holds rows 1, 3, 5, ... of the file, `spec 2/2` rows 2, 4, ...),
-    so that a change can be checked on halves it was not tuned on."""
+    """The metrics of `outcomes` as a whole and of each of `parts` interleaved slices
+    (`split_parts`; with 2: `spec 1/2` holds the odd targets, `spec 2/2` the even ones), so
+    that a change can be checked on halves it was not tuned on."""
     columns = {spec: metrics(outcomes, k)}
     if parts > 1:
+        where = split_parts([o.row for o in outcomes], parts)
         for part in range(parts):
-            columns[f"{spec} {part + 1}/{parts}"] = metrics(outcomes[part::parts], k)
+            inside = [o for o, p in zip(outcomes, where) if p == part]
+            columns[f"{spec} {part + 1}/{parts}"] = metrics(inside, k)
     return columns
 
 
