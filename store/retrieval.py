@@ -16,6 +16,7 @@ from store.fusion import by_language, dense_weight, lexical_query
 from store.index import Index
 from store.lexical import tokenize
 from store.models import Answer, Hit, Paper
+from store.tokens import question_weights
 
 # "Nothing relevant" needs both signals to say so. Dense: best-passage cosine below the cut,
 # per embedder (cosines are not comparable across models; an embedder without a calibration
@@ -48,6 +49,13 @@ class RetrievalConfig:
     # (a vague English question); one whose words BM25 finds keeps `dense_weight`
     weak_lexical_below: float = 0.25
     expand: float = 0.6  # weight of the question's lexicon glosses in BM25 (0: off)
+    # a Korean word's bigrams in the question (store/tokens.py, question_weights): each of n
+    # weighs n^-word_norm; word_idf=1: they share the weight of the rarest; strip 1: a
+    # trailing particle goes first, 2: a verb ending too; asks=1: words that only ask go
+    word_norm: float = 0.0
+    word_idf: int = 0
+    strip: int = 0
+    asks: int = 0
 
 
 HYBRID = RetrievalConfig()
@@ -182,7 +190,15 @@ def query_weights(
     """The BM25 token weights the question is searched with: its tokens, plus their lexicon
     glosses at `config.expand` (subscriptions and /trend use the same)."""
     lexicon = index.lexical.lexicon if config.expand > 0 else None
-    return lexical_query(question, lexicon, config.expand)
+    idf = None
+    if config.word_idf:
+        snap = index.lexical.snapshot()
+
+        def idf(token: str) -> float:
+            return float(snap.idf[snap.vocab[token]]) if token in snap.vocab else snap.max_idf
+
+    own = question_weights(question, config.word_norm, config.strip, bool(config.asks), idf)
+    return lexical_query(question, lexicon, config.expand, own)
 
 
 def cosine_cut(index: Index, question: str, config: RetrievalConfig = HYBRID) -> float | None:
