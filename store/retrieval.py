@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from store.bridge import BRIDGE_CUT, bridge_weights
 from store.dates import date_int
 from store.fusion import by_language, dense_weight, lexical_query
 from store.index import Index
@@ -56,6 +57,12 @@ class RetrievalConfig:
     word_idf: int = 0
     strip: int = 0
     asks: int = 0
+    # English -> Korean word bridge (store/bridge.py) for an English question whose BM25
+    # coverage is below weak_lexical_below: weight x cosine per bridged token (0: off); the
+    # cut is the embedder's (BRIDGE_CUT) unless set here
+    bridge: float = 0.7
+    bridge_cut: float | None = None
+    bridge_top: int = 3
 
 
 HYBRID = RetrievalConfig()
@@ -147,6 +154,12 @@ def rank(
         )
         best_lexical = max((score for _, score in lexical.values()), default=0.0)
         coverage = index.lexical.coverage(weights, best_lexical)
+        if config.bridge > 0 and coverage < config.weak_lexical_below:
+            extra = bridge_query(index, question, weights, config)
+            if extra:  # coverage (dense weight, abstention) stays the question's own
+                lexical = _best_per_paper(
+                    index.lexical.search_weighted(weights | extra, config.pool, lo, hi, min_votes)
+                )
     dense_share = dense_weight(
         question, coverage, config.dense_weight, config.dense_weight_en, config.weak_lexical_below
     )
@@ -199,6 +212,27 @@ def query_weights(
 
     own = question_weights(question, config.word_norm, config.strip, bool(config.asks), idf)
     return lexical_query(question, lexicon, config.expand, own)
+
+
+def bridge_query(
+    index: Index, question: str, weights: dict[str, float], config: RetrievalConfig = HYBRID
+) -> dict[str, float]:
+    """The bridged Korean tokens for an English question (store/bridge.py); none for a question
+    holding Hangul or an embedder without a bridge cut."""
+    cut = (
+        config.bridge_cut if config.bridge_cut is not None else BRIDGE_CUT.get(index.embedder.name)
+    )
+    if cut is None:
+        return {}
+    return bridge_weights(
+        index.word_bridge(),
+        index.embedder,
+        question,
+        config.bridge,
+        cut,
+        config.bridge_top,
+        weights,
+    )
 
 
 def cosine_cut(index: Index, question: str, config: RetrievalConfig = HYBRID) -> float | None:

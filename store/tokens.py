@@ -231,6 +231,11 @@ _PARTICLE = re.compile(
 _ENDING = re.compile(r"(?<=[\uac00-\ud7a3]{2})(?:하는|되는|하고|하기|해서|하여|한|된|적인|적으로)$")
 
 
+def strip_particle(word: str) -> str:
+    """A Korean word without a trailing particle ("환각을" -> "환각"; two syllables stay)."""
+    return _PARTICLE.sub("", word)
+
+
 def question_weights(
     text: str,
     norm: float = 0.0,
