@@ -76,6 +76,27 @@ def test_abstention_is_unchanged_by_the_bridge(index) -> None:
     assert {q: rank(index, q, config=on)[1] for q in said} == said
 
 
+def test_abstention_and_the_dense_weight_read_the_questions_own_coverage(
+    index, monkeypatch
+) -> None:
+    from store import retrieval
+
+    seen: list[tuple[str, float]] = []
+    for name in ("_nothing_relevant", "dense_weight"):
+        real = getattr(retrieval, name)
+
+        def spy(*args, _real=real, _name=name):
+            seen.append((_name, next(a for a in args if isinstance(a, float))))
+            return _real(*args)
+
+        monkeypatch.setattr(retrieval, name, spy)
+    rank(index, WEAK, config=OFF)
+    alone = list(seen)
+    seen.clear()
+    rank(index, WEAK, config=ON)
+    assert len(seen) == 2 and seen == alone  # though the bridge changed the ranking (above)
+
+
 def test_built_at_ingest_through_the_vector_cache(settings, monkeypatch) -> None:
     index = open_index(settings)
     ingest(settings, index=index)
