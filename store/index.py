@@ -128,7 +128,7 @@ class Index:
                     found = self.vectors.lookup(words)
                     words = [w for w in words if w in found]
                     vectors = np.asarray([found[w] for w in words], dtype=np.float32)
-                matrix = vectors.reshape(len(words), self.embedder.dim).astype(np.float16)
+                matrix = vectors.reshape(len(words), self.embedder.dim).astype(np.float32)
                 self._bridge = WordBridge(tuple(words), matrix)
             return self._bridge
 

@@ -26,7 +26,7 @@ def index(settings, monkeypatch: pytest.MonkeyPatch):
     index = open_index(settings)
     ingest(settings, index=index)
     # a bridge of one pair: the hash embedder gives "song" and this "Korean word" one vector
-    vector = index.embedder.embed_passages(["song"]).astype(np.float16)
+    vector = index.embedder.embed_passages(["song"])
     monkeypatch.setattr(
         index, "word_bridge", lambda embed_missing=False: WordBridge(("음악",), vector)
     )
@@ -108,7 +108,7 @@ def test_built_at_ingest_through_the_vector_cache(settings, monkeypatch) -> None
     assert 500 < len(words) and index.vectors.count() == cached + len(words)
     built = index.word_bridge()
     assert built is not None and built.words == tuple(words)
-    assert built.matrix.dtype == np.float16 and built.matrix.shape == (len(words), 256)
+    assert built.matrix.dtype == np.float32 and built.matrix.shape == (len(words), 256)
     again = open_index(settings)  # a new reader: vectors from the cache, nothing embedded
     monkeypatch.setattr(again.embedder, "embed_passages", lambda texts: pytest.fail("embedded"))
     assert again.word_bridge().words == tuple(words)
