@@ -202,7 +202,13 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if not Path(args.queries).is_file():
         raise StoreError(f"no such queries file: {args.queries}")
     return run_eval(
-        settings, Path(args.queries), args.out, args.k, args.configs.split(","), args.failures
+        settings,
+        Path(args.queries),
+        args.out,
+        args.k,
+        args.configs.split(","),
+        args.failures,
+        args.split,
     )
 
 
@@ -284,6 +290,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=_count(1, 50),
         metavar="N",
         help="also list the paper rows whose target is not in the top N, with what ranked above",
+    )
+    p.add_argument(
+        "--split",
+        type=_count(1, 10),
+        default=1,
+        metavar="N",
+        help="also a column per interleaved N-th of the targets (2: odd and even; a paper's rows stay together)",
     )
     p.set_defaults(func=cmd_eval)
     p = sub.add_parser("bench", help="performance benchmark")

@@ -163,6 +163,9 @@ def _fill(
             index.remove(gone)
             report.papers_removed = len(gone)
     report.passages_written, report.passages_embedded = embed_and_write(index, todo, progress)
+    index.word_bridge(
+        embed_missing=True
+    )  # the summaries' new Korean words (store/search/bridge.py)
     return report
 
 

@@ -52,6 +52,9 @@ def load_rows(path: Path) -> list[Row]:
     return rows
 
 
+PAPER_KINDS = ("paraphrase", "named")
+
+
 def first_hit(outcome: Outcome) -> int | None:
     relevant = set(outcome.row.relevant)
     return next((i for i, r in enumerate(outcome.results) if r in relevant), None)
@@ -160,6 +163,35 @@ def format_table(columns: dict[str, dict[str, float | int]]) -> str:
     return "\n".join(lines)
 
 
+def split_parts(rows: list[Row], parts: int) -> list[int]:
+    """Each row's part (0 .. parts-1), interleaved by target: the rows about one paper (its
+    first relevant id) share a number, given in order of first appearance; other rows are
+    numbered on their own. The dev files hold each target's Korean and English rows next to
+    each other, so plain odd and even rows would split them by language; by target, each half
+    holds both languages and no paper is in both halves."""
+    numbers: dict[str, int] = {}
+    out = []
+    for row in rows:
+        key = row.relevant[0] if row.relevant and row.kind in PAPER_KINDS else f"row {row.id}"
+        out.append(numbers.setdefault(key, len(numbers)) % parts)
+    return out
+
+
+def split_columns(
+    spec: str, outcomes: list[Outcome], k: int, parts: int
+) -> dict[str, dict[str, float | int]]:
+    """The metrics of `outcomes` as a whole and of each of `parts` interleaved slices
+    (`split_parts`; with 2: `spec 1/2` holds the odd targets, `spec 2/2` the even ones), so
+    that a change can be checked on halves it was not tuned on."""
+    columns = {spec: metrics(outcomes, k)}
+    if parts > 1:
+        where = split_parts([o.row for o in outcomes], parts)
+        for part in range(parts):
+            inside = [o for o, p in zip(outcomes, where) if p == part]
+            columns[f"{spec} {part + 1}/{parts}"] = metrics(inside, k)
+    return columns
+
+
 def run_eval(
     settings: Settings,
     path: Path,
@@ -167,9 +199,11 @@ def run_eval(
     k: int,
     specs: list[str],
     failures: int | None = None,
+    split: int = 1,
 ) -> int:
     """Print the metrics table (and with `failures=N`, each configuration's paper rows missed
-    at N, ranked 50 deep; the metrics still read the top `k`)."""
+    at N, ranked 50 deep; the metrics still read the top `k`). With `split=N` each
+    configuration also gets a column per interleaved N-th of the rows (`split_columns`)."""
     rows = load_rows(path)
     depth = max(k, 50) if failures else k
     columns, all_outcomes = {}, {}
@@ -178,7 +212,7 @@ def run_eval(
         all_outcomes[spec] = [
             Outcome(o.row, o.results[:k], o.dates[:k], o.abstained, o.extra) for o in deep
         ]
-        columns[spec] = metrics(all_outcomes[spec], k)
+        columns |= split_columns(spec, all_outcomes[spec], k, split)
         if failures:
             missed = failure_list(deep, failures)
             print(f"{spec}: {len(missed)} paper rows missed at {failures}")

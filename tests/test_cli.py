@@ -160,6 +160,34 @@ def test_eval_lists_the_rows_it_missed_and_what_ranked_above(
     assert "all R@1" in printed  # the metrics table still follows
 
 
+def test_eval_split_prints_odd_and_even_targets_side_by_side(
+    settings, capsys, tmp_path: Path
+) -> None:
+    run(capsys, "ingest", "--json")
+    # two rows per target, as in the dev files: rows 1 and 3 name the paper found first (one
+    # target, the 1st), rows 2 are mislabelled (Amphion ranks above: the 2nd target); the
+    # off-topic row is a target of its own (the 3rd)
+    right, wrong = "2312.09911", "2312.06655"
+    rows = [
+        {"id": f"{n}{lang}", "lang": lang, "kind": "named", "query": "Amphion audio toolkit"}
+        | {"relevant": [right if n % 2 else wrong]}
+        for n in (1, 2, 3)
+        for lang in ("en", "ko")
+    ]
+    rows.append({"id": "off", "lang": "ko", "kind": "offtopic", "query": "김치찌개 끓이는 법"})
+    printed = run(capsys, "eval", str(queries_file(tmp_path, rows)), "--split", "2")
+    header, *lines = printed.splitlines()
+    assert header.split()[1:] == ["hybrid", "hybrid", "1/2", "hybrid", "2/2"]
+    cells = {" ".join(line.split()[:2]): line.split()[2:] for line in lines}
+    assert cells["all n"] == ["6", "4", "2"]  # 1st target | 2nd target, both languages each
+    assert cells["all R@1"] == ["0.667", "1.000", "0.000"]
+    assert cells["ko R@1"] == ["0.667", "1.000", "0.000"]
+    # the 3rd target: a cell in the whole column and the odd half only (the fixture's hash
+    # embedder has no abstention cut, so the value itself is 0)
+    off = next(line for line in lines if line.startswith("offtopic abstain"))
+    assert off.split()[2:] == ["0.000", "0.000"] and off.endswith("0.000" + " " * 14)
+
+
 def test_bench_runs_on_samples(settings, capsys) -> None:
     out = json.loads(
         run(

@@ -5,6 +5,7 @@ the catalogue of its papers. Which generation is active is the registry's busine
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Self
 
@@ -19,6 +20,7 @@ from store.index.faults import crash_point
 from store.index.generations import Generation, Registry
 from store.index.vectorcache import VectorCache
 from store.models import Chunk, Paper
+from store.search.bridge import BRIDGE_CUT, WordBridge, korean_words
 from store.search.lexical import LexicalIndex, LexicalRow
 from store.settings import Settings
 
@@ -44,6 +46,8 @@ class Index:
         self.vectors = VectorCache(cache, embedder.dim)
         self.catalogue = Catalogue(self._load_papers)
         self.written_version = -1  # the registry version our last write produced
+        self._bridge: WordBridge | None = None
+        self._bridge_lock = threading.Lock()
 
     @property
     def generation(self) -> int:
@@ -108,7 +112,28 @@ class Index:
             self.chunks.delete(where={"arxiv_id": {"$in": list(arxiv_ids[start : start + 500])}})
         self.lexical.delete_papers(arxiv_ids)
 
+    def word_bridge(self, embed_missing: bool = False) -> WordBridge | None:
+        """The English -> Korean word bridge (store/search/bridge.py) over the indexed summaries, for
+        an embedder with a bridge cut (None otherwise). Ingest embeds the words the vector cache
+        lacks (`embed_missing`); a reader uses the cached ones only, so no query waits for the
+        model to embed thousands of words."""
+        if self.embedder.name not in BRIDGE_CUT:
+            return None
+        with self._bridge_lock:
+            if self._bridge is None or embed_missing:
+                words = korean_words(self.by_id.values())
+                if embed_missing:
+                    vectors, _ = self.vectors.embed(words, self.embedder.embed_passages)
+                else:
+                    found = self.vectors.lookup(words)
+                    words = [w for w in words if w in found]
+                    vectors = np.asarray([found[w] for w in words], dtype=np.float32)
+                matrix = vectors.reshape(len(words), self.embedder.dim).astype(np.float32)
+                self._bridge = WordBridge(tuple(words), matrix)
+            return self._bridge
+
     def _changed(self) -> None:
+        self._bridge = None
         if self.registry.active() == self.gen:
             self.written_version = self.registry.bump()
 

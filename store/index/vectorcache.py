@@ -44,6 +44,11 @@ class VectorCache:
             out[row] = found[key]
         return out, len(missing)
 
+    def lookup(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """The cached vectors of `texts` (text -> vector); nothing is computed."""
+        keys = {text_key(t): t for t in texts}
+        return {keys[k]: v for k, v in self._get(set(keys)).items()}
+
     def count(self) -> int:
         with self._lock:
             return self._db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]

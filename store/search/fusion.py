@@ -42,9 +42,14 @@ def dense_weight(
     return by_language(question, korean, english if coverage < weak_below else None)
 
 
-def lexical_query(question: str, lexicon: Lexicon | None, weight: float) -> dict[str, float]:
-    """BM25 token weights: the question's tokens (no function words), plus their lexicon
-    glosses at `weight`."""
+def lexical_query(
+    question: str, lexicon: Lexicon | None, weight: float, own: dict[str, float] | None = None
+) -> dict[str, float]:
+    """BM25 token weights: the question's tokens (no function words; `own` when given:
+    store/search/tokens.py, question_weights), plus their lexicon glosses at `weight`."""
+    tokens = dict.fromkeys(query_tokens(question), 1.0)
+    own = tokens if own is None else own
     if lexicon is None or weight <= 0:
-        return dict.fromkeys(query_tokens(question), 1.0)
-    return lexicon.expand(question, weight)
+        return dict(own)
+    glosses = lexicon.expand(question, weight)
+    return own | {t: w for t, w in glosses.items() if t not in tokens}

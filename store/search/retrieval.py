@@ -14,8 +14,10 @@ import numpy as np
 from store.dates import date_int
 from store.index import Index
 from store.models import Answer, Hit, Paper
+from store.search.bridge import BRIDGE_CUT, bridge_weights
 from store.search.fusion import by_language, dense_weight, lexical_query
 from store.search.lexical import tokenize
+from store.search.tokens import question_weights
 
 # "Nothing relevant" needs both signals to say so. Dense: best-passage cosine below the cut,
 # per embedder (cosines are not comparable across models; an embedder without a calibration
@@ -48,6 +50,19 @@ class RetrievalConfig:
     # (a vague English question); one whose words BM25 finds keeps `dense_weight`
     weak_lexical_below: float = 0.25
     expand: float = 0.6  # weight of the question's lexicon glosses in BM25 (0: off)
+    # a Korean word's bigrams in the question (store/search/tokens.py, question_weights): each of n
+    # weighs n^-word_norm; word_idf=1: they share the weight of the rarest; strip 1: a
+    # trailing particle goes first, 2: a verb ending too; asks=1: words that only ask go
+    word_norm: float = 0.0
+    word_idf: int = 0
+    strip: int = 0
+    asks: int = 0
+    # English -> Korean word bridge (store/search/bridge.py) for an English question whose BM25
+    # coverage is below weak_lexical_below: weight x cosine per bridged token (0: off); the
+    # cut is the embedder's (BRIDGE_CUT) unless set here
+    bridge: float = 0.7
+    bridge_cut: float | None = None
+    bridge_top: int = 3
 
 
 HYBRID = RetrievalConfig()
@@ -140,6 +155,12 @@ def rank(
         )
         best_lexical = max((score for _, score in lexical.values()), default=0.0)
         coverage = index.lexical.coverage(weights, best_lexical)
+        if config.bridge > 0 and coverage < config.weak_lexical_below:
+            extra = bridge_query(index, question, weights, config)
+            if extra:  # coverage (dense weight, abstention) stays the question's own
+                lexical = _best_per_paper(
+                    index.lexical.search_weighted(weights | extra, config.pool, lo, hi, min_votes)
+                )
     dense_share = dense_weight(
         question, coverage, config.dense_weight, config.dense_weight_en, config.weak_lexical_below
     )
@@ -183,7 +204,36 @@ def query_weights(
     """The BM25 token weights the question is searched with: its tokens, plus their lexicon
     glosses at `config.expand` (subscriptions and /trend use the same)."""
     lexicon = index.lexical.lexicon if config.expand > 0 else None
-    return lexical_query(question, lexicon, config.expand)
+    idf = None
+    if config.word_idf:
+        snap = index.lexical.snapshot()
+
+        def idf(token: str) -> float:
+            return float(snap.idf[snap.vocab[token]]) if token in snap.vocab else snap.max_idf
+
+    own = question_weights(question, config.word_norm, config.strip, bool(config.asks), idf)
+    return lexical_query(question, lexicon, config.expand, own)
+
+
+def bridge_query(
+    index: Index, question: str, weights: dict[str, float], config: RetrievalConfig = HYBRID
+) -> dict[str, float]:
+    """The bridged Korean tokens for an English question (store/search/bridge.py); none for a question
+    holding Hangul or an embedder without a bridge cut."""
+    cut = (
+        config.bridge_cut if config.bridge_cut is not None else BRIDGE_CUT.get(index.embedder.name)
+    )
+    if cut is None:
+        return {}
+    return bridge_weights(
+        index.word_bridge(),
+        index.embedder,
+        question,
+        config.bridge,
+        cut,
+        config.bridge_top,
+        weights,
+    )
 
 
 def cosine_cut(index: Index, question: str, config: RetrievalConfig = HYBRID) -> float | None:
