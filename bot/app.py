@@ -17,6 +17,7 @@ from discord.ext import commands
 from bot.digest import source
 from bot.papers.lookup import PaperLookup
 from bot.state import State
+from bot.state.times import utc_text
 from bot.ui.errors import PaperTree
 from bot.ui.i18n import Translator
 from bot.ui.render import NO_MENTIONS
@@ -35,6 +36,7 @@ COGS = (
     "bot.saved.cog",
     "bot.papers.findpapers",
     "bot.weekly.cog",
+    "bot.about.cog",
 )
 
 
@@ -127,7 +129,12 @@ class PaperBot(commands.Bot):
         queries still running on it, and on disk until the next switch."""
         assert self.indexes is not None
         self.indexes.adopt(index)
+        self.note_ingest()
         log.info("now answering from index generation %s", index.generation)
+
+    def note_ingest(self) -> None:
+        """An ingest or rebuild of this bot finished now (/stats shows when)."""
+        self.state.set_meta("last_ingest", utc_text(discord.utils.utcnow()))
 
     def _fresh_lookup(self, index: Index) -> PaperLookup:
         """The autocomplete list, rebuilt when the catalogue changed (worker threads only)."""
@@ -156,6 +163,7 @@ class PaperBot(commands.Bot):
             assert self.indexes is not None
             index = await asyncio.to_thread(self.indexes.current, True)
             report = await asyncio.to_thread(ingest, self.settings, index=index)
+            self.note_ingest()
             if report.papers_new or report.papers_updated or report.papers_removed:
                 log.info("daily ingest: %s", report.to_json() | {"skipped": len(report.skipped)})
             await asyncio.to_thread(self._fresh_lookup, index)

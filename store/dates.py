@@ -30,3 +30,17 @@ def window(period: str, first: str, latest: str) -> tuple[str, str]:
 def date_int(day: str | None) -> int | None:
     """`2024-05-30` -> 20240530, the form Chroma filters on."""
     return int(day.replace("-", "")) if day else None
+
+
+STALE_AFTER = 2  # weekday digests missing before /today says the archive has not moved
+
+
+def missing_weekdays(latest: str, today: date) -> int:
+    """Weekday digests that should have landed after `latest` by `today`: the weekdays strictly
+    between them (the digest for day D lands the morning of D+1, and there is none for a
+    Saturday or Sunday, so Monday's newest is Friday's and nothing is missing)."""
+    day, count = date.fromisoformat(latest) + timedelta(days=1), 0
+    while day < today and count <= 366:
+        count += day.weekday() < 5
+        day += timedelta(days=1)
+    return count

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
@@ -12,7 +14,7 @@ from bot.ui import render
 from bot.ui.errors import IsoDate, UserError
 from bot.ui.i18n import lang_of, t
 from bot.ui.views import Pager
-from store.dates import Period
+from store.dates import STALE_AFTER, Period, missing_weekdays
 from store.index import Index
 from store.models import ARXIV_ID, Paper
 from store.search.retrieval import search, similar
@@ -50,8 +52,17 @@ class Papers(commands.Cog):
         day, papers = await self.bot.query(_digest, date)
         if day is None:
             raise UserError("no_digest_before", day=date) if date else UserError("no_index")
-        pages = render.digest_pages(day, papers, lang, asked=date)
+        stale = None if date else self.stale_days(day)
+        pages = render.digest_pages(day, papers, lang, asked=date, stale_days=stale)
         await Pager(pages, interaction.user.id, lang).send(interaction)
+
+    def stale_days(self, latest: str) -> int | None:
+        """Days since the newest digest when the archive has not moved (STALE_AFTER weekday
+        digests missing, in the bot's time zone), else None."""
+        today = discord.utils.utcnow().astimezone(ZoneInfo(self.bot.settings.timezone)).date()
+        if missing_weekdays(latest, today) < STALE_AFTER:
+            return None
+        return (today - dt.date.fromisoformat(latest)).days
 
     @app_commands.command(name="top")
     @app_commands.describe(

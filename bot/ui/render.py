@@ -237,11 +237,15 @@ def overview(
     lang: Lang,
     more_key: str = "more_in_pages",
     asked: str | None = None,
+    stale_days: int | None = None,
 ) -> discord.Embed:
-    """A digest's first message: ISO date, paper count, the papers by votes with their links."""
+    """A digest's first message: ISO date, paper count, the papers by votes with their links;
+    with `stale_days`, a first line saying the archive has not moved for that long."""
     intro = [f"**{t('overview_count', lang, count=len(papers))}**"]
     if asked and asked != day:
         intro.insert(0, t("nearest_earlier", lang, asked=asked, day=day))
+    if stale_days is not None:
+        intro.insert(0, t("archive_stale", lang, day=day, days=stale_days))
     title = t("overview_title", lang, day=day)
     return listing(
         title, intro, papers, more_key, lang, url=f"https://huggingface.co/papers/date/{day}"
@@ -265,10 +269,15 @@ def notice(text: str) -> discord.Embed:
 
 
 def digest_pages(
-    day: str, papers: Sequence[Paper], lang: Lang, asked: str | None = None
+    day: str,
+    papers: Sequence[Paper],
+    lang: Lang,
+    asked: str | None = None,
+    stale_days: int | None = None,
 ) -> list[list[discord.Embed]]:
     """/today: the overview, then one card per paper."""
-    return [[overview(day, papers, lang, asked=asked)], *([card(p, lang)] for p in papers)]
+    head = overview(day, papers, lang, asked=asked, stale_days=stale_days)
+    return [[head], *([card(p, lang)] for p in papers)]
 
 
 def digest_post(
