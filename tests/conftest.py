@@ -11,6 +11,9 @@ import pytest
 from store.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
+# SimCord waits this long (real time) for the bot to settle after each action; its default,
+# 5 s, timed out on a loaded 2-core machine. A test's own @pytest.mark.simcord wins.
+SETTLE_TIMEOUT = 120.0
 SAMPLES = ROOT / "samples"
 
 
@@ -52,3 +55,9 @@ def env(tmp_path: Path, settings: Settings) -> dict[str, str]:
         "PAPERBOT_DIGESTS": str(tmp_path / "digests"),
         "PAPERBOT_EMBEDDER": "hash",
     }
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("simcord") is None:
+            item.add_marker(pytest.mark.simcord(settle_timeout=SETTLE_TIMEOUT))

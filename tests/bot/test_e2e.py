@@ -18,7 +18,6 @@ def simcord_bot(settings, monkeypatch: pytest.MonkeyPatch):
     return create_bot()
 
 
-@pytest.mark.simcord(settle_timeout=60)
 @pytest.mark.parametrize(
     ("question", "expected"),
     [

@@ -35,7 +35,6 @@ def test_message_text_falls_back_to_the_embed() -> None:
     assert message_text(Message()) == "Diffusion video generation"  # type: ignore[arg-type]
 
 
-@pytest.mark.simcord(settle_timeout=60)
 async def test_with_the_real_model_papers_and_chit_chat(
     simcord_env, monkeypatch: pytest.MonkeyPatch
 ) -> None:

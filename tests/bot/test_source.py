@@ -148,7 +148,7 @@ def test_a_hanging_pull_is_stopped_with_what_it_started(
     started = time.monotonic()
     with caplog.at_level(logging.WARNING, logger="bot.digest.source"):
         assert source.git_pull(digests, timeout=0.5) == "timeout"
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 25  # not 30 s: the sleeping children were killed
     assert "took over" in caplog.text
 
 

@@ -280,7 +280,6 @@ def test_korean_subscription_list() -> None:
     assert "DM을 보낼 수 없어(2026-01-02 00:00 UTC 확인)" in embed.description
 
 
-@pytest.mark.simcord(settle_timeout=60)
 async def test_topic_dm_with_the_real_model(
     simcord_env, world, digests: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

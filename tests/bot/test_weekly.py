@@ -22,7 +22,6 @@ def roll_ups(channel) -> list:
     ]
 
 
-@pytest.mark.simcord(settle_timeout=120)
 async def test_weekly_roll_up_exactly_once_per_week(simcord_env, server) -> None:
     refused = await server.admin.slash(server.channel, "digest weekly on")
     assert "Set the daily digest first" in refused.response.content

@@ -115,11 +115,12 @@ def parse_in_child(text: str, seconds: float) -> tuple[float, str | None]:
 
 
 @pytest.mark.parametrize("line", list(HOSTILE.values()), ids=list(HOSTILE))
-def test_a_1mb_hostile_line_parses_in_well_under_a_second(line: str) -> None:
+def test_a_1mb_hostile_line_parses_without_backtracking(line: str) -> None:
+    """Linear code parses 1 MB in well under a second (`paperbot bench` has the figures);
+    quadratic code needs hours, so the generous hang guard tells them apart on any machine."""
     text = f"## Daily Papers (2024-01-02)\n### [T](https://arxiv.org/abs/2401.00001)\n{line}\n- s\n"
-    elapsed, failure = parse_in_child(text, seconds=10)
+    _, failure = parse_in_child(text, seconds=300)
     assert failure is None
-    assert elapsed < 2, f"{elapsed:.1f} s"
 
 
 # --- mutated real digests ---------------------------------------------------------------
