@@ -202,6 +202,16 @@ async def test_ask_and_similar_are_rate_limited_per_user(simcord_env, server) ->
     assert [type(e) for e in errors] == [app_commands.CommandOnCooldown] * 2
 
 
+async def test_the_ask_limit_is_per_minute(simcord_env, server) -> None:
+    """Five questions in any 60 s: the sixth waits, and a minute later the member may ask."""
+    for _ in range(5):
+        assert not (await server.member.slash(server.channel, "ask", question="video")).ephemeral
+    assert (await server.member.slash(server.channel, "ask", question="video")).ephemeral
+    await simcord_env.advance_time(61)
+    assert not (await server.member.slash(server.channel, "ask", question="video")).ephemeral
+    assert len(simcord_env.errors) == 1
+
+
 async def test_private_replies_in_korean(
     simcord_env, server, korean_client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
