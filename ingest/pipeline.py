@@ -163,9 +163,8 @@ def _fill(
             index.remove(gone)
             report.papers_removed = len(gone)
     report.passages_written, report.passages_embedded = embed_and_write(index, todo, progress)
-    index.word_bridge(
-        embed_missing=True
-    )  # the summaries' new Korean words (store/search/bridge.py)
+    # the summaries' new Korean words for the English->Korean bridge (store/search/bridge.py)
+    index.word_bridge(embed_missing=True)
     return report
 
 
