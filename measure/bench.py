@@ -127,10 +127,46 @@ def _serve(settings: Settings, queries: list[str], runs: int) -> dict[str, float
     return figures | {"peak_rss_mb": _peak_rss_mb()}
 
 
-def _serve_in_child(settings: Settings, queries: list[str], runs: int) -> dict[str, float]:
+def _in_child(fn, *args: object) -> dict[str, float]:
+    """`fn(*args)` in a fresh process: its peak RSS is its own, not this process's."""
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(_serve, settings, queries, runs).result()
+        return pool.submit(fn, *args).result()
+
+
+def _serve_in_child(settings: Settings, queries: list[str], runs: int) -> dict[str, float]:
+    return _in_child(_serve, settings, queries, runs)
+
+
+def _ingest_run(settings: Settings, files: list[Path], queries: list[str]) -> dict[str, float]:
+    """One run, in its own process as `paperbot ingest` or the bot's daily job is: the archive
+    but its last day (questions asked meanwhile in a thread, as /ask does during an ingest),
+    then the last day, a no-op ingest and a rebuild of the unchanged archive."""
+    handle = open_handle(settings)
+    index = handle.writable()
+    step = partial(ingest, settings, index=index)
+    _link_source(files[:-1], settings.digests)
+    with _AskWhileBusy(handle.current, queries) as asking:
+        seconds, report = _timed(step)
+    _link_source(files, settings.digests)
+    day, _ = _timed(step)
+    peak = _peak_rss_mb()
+    noop, again = _timed(step)
+    assert again.passages_embedded == 0
+    rebuilt, (index, redone) = _timed(partial(rebuild, settings, index))
+    assert redone.passages_embedded == 0, "the vector cache serves an unchanged archive"
+    index.close()
+    return {
+        "ingest_full_s": seconds + day,
+        "passages_per_s": report.passages_embedded / seconds,
+        "ingest_noop_s": noop,
+        "ingest_one_day_s": day,
+        "reindex_unchanged_s": rebuilt,
+        "ask_p95_during_ingest_ms": float(np.percentile(asking.latencies or [0.0], 95)),
+        "asks": float(len(asking.latencies)),
+        "ingest_peak_rss_mb": peak,
+        "reindex_peak_rss_mb": _peak_rss_mb(),
+    }
 
 
 def _latency_figures(index: Index, queries: list[str], runs: int) -> dict[str, float]:
@@ -197,7 +233,7 @@ def run_bench(settings: Settings, args: Namespace) -> int:
         raise StoreError(f"no digest files under {corpus} (--corpus or PAPERBOT_DIGESTS)")
     queries = _queries(args.queries)
     figures: dict[str, float] = {"files": len(files)}
-    ingest_s, rates, noop_s, day_s, busy_p95, reindex_s = [], [], [], [], [], []
+    runs: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for run in range(args.runs):
             source = Path(tmp) / f"src{run}"
@@ -205,42 +241,22 @@ def run_bench(settings: Settings, args: Namespace) -> int:
             cfg = settings.model_copy(
                 update={"data_dir": Path(tmp) / f"data{run}", "digests": source}
             )
-            handle = open_handle(cfg)
-            index = handle.writable()
-            step = partial(ingest, cfg, index=index)
-            _link_source(files[:-1], source)
-            with _AskWhileBusy(handle.current, queries) as asking:
-                seconds, report = _timed(step)
-            busy_p95.append(float(np.percentile(asking.latencies, 95)))
-            _link_source(files, source)
-            day, _ = _timed(step)
-            full = seconds + day
-            ingest_s.append(full)
-            rates.append(report.passages_embedded / seconds)
-            day_s.append(day)
-            noop, again = _timed(step)
-            assert again.passages_embedded == 0
-            noop_s.append(noop)
-            rebuilt, (index, redone) = _timed(partial(rebuild, cfg, index))
-            assert redone.passages_embedded == 0, "the vector cache serves an unchanged archive"
-            reindex_s.append(rebuilt)
+            runs.append(_in_child(_ingest_run, cfg, files, queries))
+            r = runs[-1]
             print(
-                f"run {run + 1}: full ingest {full:.1f}s (ask p95 meanwhile "
-                f"{busy_p95[-1]:.0f} ms over {len(asking.latencies)} asks), one new day "
-                f"{day:.2f}s, no-op {noop:.2f}s, reindex unchanged {rebuilt:.1f}s",
+                f"run {run + 1}: full ingest {r['ingest_full_s']:.1f}s (ask p95 meanwhile "
+                f"{r['ask_p95_during_ingest_ms']:.0f} ms over {r['asks']:.0f} asks), one new day "
+                f"{r['ingest_one_day_s']:.2f}s, no-op {r['ingest_noop_s']:.2f}s, reindex "
+                f"unchanged {r['reindex_unchanged_s']:.1f}s, peak RSS {r['ingest_peak_rss_mb']:.0f}"
+                f" MB ({r['reindex_peak_rss_mb']:.0f} MB after the reindex)",
                 flush=True,
             )
-        figures |= {
-            "papers": len(index.by_id),
-            "passages": index.lexical.count(),
-            "ingest_full_s": statistics.median(ingest_s),
-            "passages_per_s": statistics.median(rates),
-            "ingest_noop_s": statistics.median(noop_s),
-            "ingest_one_day_s": statistics.median(day_s),
-            "reindex_unchanged_s": statistics.median(reindex_s),
-            "ask_p95_during_ingest_ms": statistics.median(busy_p95),
-        }
-        figures["ingest_peak_rss_mb"] = _peak_rss_mb()
+        for key in runs[0]:
+            if key != "asks":
+                figures[key] = statistics.median(r[key] for r in runs)
+        index = open_index(cfg)
+        figures = {"files": figures.pop("files"), "papers": len(index.by_id)} | figures
+        figures["passages"] = index.lexical.count()
         figures |= {f"1x_{k}": v for k, v in _serve_in_child(cfg, queries, args.runs).items()}
         # 10,000 topic subscriptions x the newest day (the daily DM matching of /subscribe)
         figures |= bench_match(index, queries)
