@@ -15,7 +15,7 @@ from store.dates import date_int
 from store.index import Index
 from store.models import Answer, Hit, Paper
 from store.search.bridge import BRIDGE_CUT, bridge_weights
-from store.search.fusion import by_language, dense_weight, lexical_query
+from store.search.fusion import by_language, dense_weight, hangul_share, lexical_query
 from store.search.lexical import tokenize
 from store.search.tokens import question_weights
 
@@ -53,10 +53,17 @@ class RetrievalConfig:
     # a Korean word's bigrams in the question (store/search/tokens.py, question_weights): each of n
     # weighs n^-word_norm; word_idf=1: they share the weight of the rarest; strip 1: a
     # trailing particle goes first, 2: a verb ending too; asks=1: words that only ask go
-    word_norm: float = 0.0
+    word_norm: float = 0.5
     word_idf: int = 0
     strip: int = 0
     asks: int = 0
+    # the lexical side's per-query normalisation: a Korean question's BM25 scores are floored at
+    # the pool's weakest paper, as the dense side's are ((s - min) / (max - min)); an English
+    # one's stay s / max; linear in the Hangul share between (0: s / max for every question).
+    # A Korean question's common words (모델, 멀티모달) lift every passage in the pool, and
+    # without the floor that shared base leaves little between the paper matching the word
+    # that matters (환각) and the rest, so the dense side decides alone.
+    lexical_floor: float = 1.0
     # English -> Korean word bridge (store/search/bridge.py) for an English question whose BM25
     # coverage is below weak_lexical_below: weight x cosine per bridged token (0: off); the
     # cut is the embedder's (BRIDGE_CUT) unless set here
@@ -115,6 +122,19 @@ def _normalised(best: dict[str, tuple[str, float]], floor: bool) -> dict[str, fl
     return {aid: (s - low) / span for aid, (_, s) in best.items()}
 
 
+def _lexical_normalised(
+    lexical: dict[str, tuple[str, float]], question: str, floor: float
+) -> dict[str, float]:
+    """BM25 scores per paper in [0, 1]: s / max for an English question, (s - min) / (max - min)
+    for a Korean one at `floor` 1 (RetrievalConfig.lexical_floor), linear in the Hangul share."""
+    plain = _normalised(lexical, floor=False)
+    share = floor * hangul_share(question)
+    if share <= 0:
+        return plain
+    floored = _normalised(lexical, floor=True)
+    return {aid: share * floored[aid] + (1 - share) * score for aid, score in plain.items()}
+
+
 def search(
     index: Index,
     question: str,
@@ -167,7 +187,7 @@ def rank(
     fused: dict[str, float] = {}
     for weight, scores in (
         (dense_share, _normalised(dense, floor=True)),
-        (1 - dense_share, _normalised(lexical, floor=False)),
+        (1 - dense_share, _lexical_normalised(lexical, question, config.lexical_floor)),
     ):
         for aid, score in scores.items():
             fused[aid] = fused.get(aid, 0.0) + weight * score
