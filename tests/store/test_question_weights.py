@@ -3,7 +3,17 @@ measured in docs/EVALUATION.md, "Retrieval v3" (none is the default)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
+
+from store.embedders import HashEmbedder
+from store.index import Index
+from store.index.handle import IndexHandle
+from store.search import retrieval
+from store.search.retrieval import HYBRID, rank
 from store.search.tokens import query_tokens, question_weights
+from tests.store.test_index import make_paper, write
 
 QUESTION = "멀티모달 모델 환각 학습하는 방법을 정리해줘"
 
@@ -37,16 +47,6 @@ def test_strip_and_asks_drop_particles_endings_and_request_words() -> None:
 
 # -- the two questions of issue 15, item 2, on small fixture archives ------------------------
 
-from dataclasses import replace  # noqa: E402
-
-import pytest  # noqa: E402
-
-from store.embedders import HashEmbedder  # noqa: E402
-from store.index import Index  # noqa: E402
-from store.index.handle import IndexHandle  # noqa: E402
-from store.search import retrieval  # noqa: E402
-from store.search.retrieval import HYBRID, rank  # noqa: E402
-from tests.store.test_index import make_paper, write  # noqa: E402
 
 BEFORE = replace(HYBRID, lexical_floor=0.0, word_norm=0.0)  # issue 15's starting point
 
