@@ -1,4 +1,5 @@
-"""The `paperbot` command: ingest, parse, today, top, ask, trend, eval, bench, run (docs/CONTRACTS.md)."""
+"""The `paperbot` command: ingest, parse, today, top, ask, trend, eval, bench, run, doctor
+(docs/CONTRACTS.md)."""
 
 from __future__ import annotations
 
