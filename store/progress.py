@@ -127,7 +127,7 @@ class ProgressLog:
         if tick.total:
             parts[0] += f" ({100 * tick.done // tick.total}%)"
         if tick.files is not None:
-            parts.append(f"{tick.files:,} files")
+            parts.append(f"{tick.files:,} file{'' if tick.files == 1 else 's'}")
         if tick.passages:
             parts.append(f"{tick.passages:,} passages")
         running = now - (self._first_tick if self._first_tick is not None else now)
@@ -161,6 +161,11 @@ class ProgressLog:
         self._bar.refresh()
 
     def _beat_loop(self) -> None:
-        # Wake often enough that a line is never more than `every` late.
-        while not self._stop.wait(min(1.0, self.every)):
+        # Sleep until the next line is due (a tick may have logged one meanwhile), so that no
+        # two lines are more than `every` apart.
+        while True:
+            with self._lock:
+                due = self._last_line + self.every
+            if self._stop.wait(max(0.05, due - self.clock())):
+                return
             self.beat()

@@ -3,6 +3,7 @@ owner or the admin server's managers may start one, at most once per cooldown.""
 
 from __future__ import annotations
 
+import logging
 import time
 from types import SimpleNamespace
 
@@ -55,14 +56,16 @@ def answer_of(result: InteractionResult) -> discord.Embed | None:
     return message.embeds[0] if message is not None and message.embeds else None
 
 
-async def test_reindex_rebuilds_and_swaps(simcord_env, simcord_bot, admin_server) -> None:
+async def test_reindex_rebuilds_and_swaps(simcord_env, simcord_bot, admin_server, caplog) -> None:
     server = admin_server
     old = simcord_bot.index.generation
-    result = await server.admin.slash(server.channel, "reindex")
+    with caplog.at_level(logging.INFO, logger="bot.admin.cog"):
+        result = await server.admin.slash(server.channel, "reindex")
     assert (
         "Index rebuilt" in result.response.content
         and "papers from 5 files" in result.response.content
     )
+    assert "/reindex: done in " in caplog.text and "62/62 papers" in caplog.text  # the bot's log
     assert simcord_bot.index.generation == old + 1
     today = await server.admin.slash(server.channel, "today")
     assert "12 papers" in today.response.embeds[0].description

@@ -108,3 +108,20 @@ def test_on_a_terminal_a_bar_and_no_progress_lines(lines: Lines) -> None:
 )
 def test_duration(seconds: float, text: str) -> None:
     assert duration(seconds) == text
+
+
+def test_the_heartbeat_thread_logs_without_ticks(lines: Lines) -> None:
+    """The real thread, on a tiny interval: lines come while nothing ticks (no timing asserted,
+    only that they come)."""
+    import threading
+
+    seen = threading.Event()
+    with ProgressLog("ingest", stream=io.StringIO(), every=0.01) as progress:
+        progress(Tick(0, 10, 0, files=1))
+        for _ in range(1000):
+            if len(lines) >= 2:
+                seen.set()
+                break
+            seen.wait(0.01)
+    assert seen.is_set()
+    assert lines[0] == "ingest: 0/10 papers (0%), 1 file, ETA unknown yet"
