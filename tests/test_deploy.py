@@ -139,6 +139,29 @@ def test_the_entrypoint_is_valid_sh() -> None:
     )
 
 
+def test_the_entrypoint_clones_an_empty_archive_then_ingests_before_run(tmp_path: Path) -> None:
+    """With stand-ins for git and paperbot that write down how they were called."""
+    bin_dir, calls, archive = tmp_path / "bin", tmp_path / "calls", tmp_path / "archive"
+    bin_dir.mkdir()
+    archive.mkdir()
+    for tool in ("git", "paperbot"):
+        stub = bin_dir / tool
+        stub.write_text(f'#!/bin/sh\necho "{tool} $*" >> {calls}\n', encoding="utf-8")
+        stub.chmod(0o755)
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "PAPERBOT_DIGESTS": str(archive)}
+    script = str(ROOT / "deploy" / "entrypoint.sh")
+    subprocess.run(["sh", script, "run"], env=env, check=True, timeout=30)
+    assert calls.read_text(encoding="utf-8").splitlines() == [
+        f"git clone --quiet https://github.com/l-yohai/daily_papers_ko {archive}",
+        "paperbot ingest",
+        "paperbot run",
+    ]
+    calls.unlink()
+    (archive / "2024-05-30.md").write_text("", encoding="utf-8")  # cloned before: no clone
+    subprocess.run(["sh", script, "doctor"], env=env, check=True, timeout=30)
+    assert calls.read_text(encoding="utf-8").splitlines() == ["paperbot doctor"]
+
+
 # -- deploy/paperbot.service -----------------------------------------------------------------------
 def unit_entries() -> list[tuple[str, str, str]]:
     """(section, key, value) in order; systemd allows a key more than once."""

@@ -1,0 +1,216 @@
+"""The bot object: settings, the current index (swapped after a rebuild), per-server state, the
+command tree with its translator and error handler, and the cogs."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+import chromadb.errors
+import discord
+from discord.ext import commands
+
+from bot.digest import source
+from bot.papers.lookup import PaperLookup
+from bot.state import State
+from bot.ui.errors import PaperTree
+from bot.ui.i18n import Translator
+from bot.ui.render import NO_MENTIONS
+from store.index import Index, writelock
+from store.index.handle import IndexHandle
+from store.settings import Settings
+
+if TYPE_CHECKING:
+    from ingest.pipeline import IngestReport
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+COGS = (
+    "bot.papers.cog",
+    "bot.digest.cog",
+    "bot.admin.cog",
+    "bot.subscriptions.cog",
+    "bot.papers.trend",
+    "bot.saved.cog",
+    "bot.papers.findpapers",
+    "bot.weekly.cog",
+)
+
+
+class PaperBot(commands.Bot):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,  # no prefix commands; slash commands only
+            intents=discord.Intents.default(),  # no message content: nothing here reads messages
+            tree_cls=PaperTree,
+            allowed_mentions=NO_MENTIONS,
+            help_command=None,
+        )
+        self.settings = settings
+        self.indexes: IndexHandle | None = None  # follows the active generation
+        self._lookup_of: tuple[int, int] | None = None  # (generation, catalogue revision)
+        self.lookup = PaperLookup([])
+        self.state = State(settings.data_dir / "bot.sqlite")  # every feature's tables
+        # One writer at a time: a /reindex and the daily ingest must not write concurrently.
+        self.index_lock = asyncio.Lock()
+
+    async def setup_hook(self) -> None:
+        # The bot writes every day, and a second process writing (or even keeping an embedded
+        # index open while another writes) corrupts it or goes stale: hold the data dir.
+        writelock.acquire(self.settings.data_dir, "paperbot run")
+        self.indexes = await asyncio.to_thread(_open_warm, self.settings)
+        self.lookup = await asyncio.to_thread(self._fresh_lookup, self.indexes.current())
+        served = await asyncio.to_thread(describe, self.indexes.current(), self.settings)
+        log.info("%s", served)
+        await self.tree.set_translator(Translator())
+        for name in COGS:
+            await self.load_extension(name)
+        await self.sync_commands()
+
+    async def close(self) -> None:
+        await super().close()
+        self.state.close()
+        if self.indexes is not None:
+            self.indexes.close()
+            self.indexes = None
+        writelock.release(self.settings.data_dir)
+
+    # -- commands sync ---------------------------------------------------------------------
+    async def sync_commands(self) -> None:
+        """Sync to the dev guild when set, else globally, and only when the payload changed:
+        Discord rate-limits syncs and a global one takes a while to reach clients."""
+        guild = discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        translator = self.tree.translator
+        assert translator is not None
+        payload = [
+            await command.get_translated_payload(self.tree, translator)
+            for command in self.tree.get_commands(guild=guild)
+        ]
+        scope = f"{self.application_id}:{guild.id if guild else 'global'}"
+        raw = json.dumps({"scope": scope, "commands": payload}, sort_keys=True, ensure_ascii=False)
+        digest = hashlib.sha256(raw.encode()).hexdigest()
+        if self.state.meta("commands_hash") == digest:
+            log.info("application commands unchanged; not syncing")
+            return
+        await self.tree.sync(guild=guild)
+        self.state.set_meta("commands_hash", digest)
+        log.info("synced %d application commands (%s)", len(payload), scope)
+
+    # -- the index -------------------------------------------------------------------------
+    @property
+    def index(self) -> Index | None:
+        """The index as of the last check: no I/O, safe to read on the event loop."""
+        return self.indexes.last if self.indexes else None
+
+    async def query(self, fn: Callable[..., T], *args: object) -> T:
+        """Run a store call on the active index in a worker thread (Chroma and the embedder are
+        synchronous). The index is taken once per call, so a swap mid-call cannot mix
+        generations; a generation dropped elsewhere meanwhile is retried on the new one."""
+        handle = self.indexes
+        assert handle is not None, "setup_hook opens the index"
+
+        def call() -> T:
+            index = handle.current()
+            try:
+                result = fn(index, *args)
+            except chromadb.errors.NotFoundError:
+                index = handle.current(force=True)
+                result = fn(index, *args)
+            self._fresh_lookup(index)
+            return result
+
+        return await asyncio.to_thread(call)
+
+    def swap_index(self, index: Index) -> None:
+        """Answer from `index` (just activated) from now on. The old generation stays open for
+        queries still running on it, and on disk until the next switch."""
+        assert self.indexes is not None
+        self.indexes.adopt(index)
+        log.info("now answering from index generation %s", index.generation)
+
+    def _fresh_lookup(self, index: Index) -> PaperLookup:
+        """The autocomplete list, rebuilt when the catalogue changed (worker threads only)."""
+        key = (index.generation, index.catalogue.revision)
+        if key != self._lookup_of:
+            self.lookup = lookup_of(index)
+            self._lookup_of = key
+        return self.lookup
+
+    async def refresh_source(self) -> None:
+        """Daily update: pull the digest folder when asked to, then an incremental ingest. The
+        pull runs outside the index lock (bounded by its own timeout), so a slow remote never
+        holds up /reindex; the lock is held only for the ingest. Skipped while a reindex runs:
+        the rebuild reads the whole source anyway."""
+        if self.index_lock.locked():
+            log.info("reindex running; the daily ingest is skipped")
+            return
+        if self.settings.git_pull:
+            await asyncio.to_thread(source.git_pull, self.settings.digests)
+            if self.index_lock.locked():
+                log.info("a reindex started during the pull; the daily ingest is skipped")
+                return
+        async with self.index_lock:
+            from ingest.pipeline import ingest
+            from store.progress import ProgressLog
+
+            assert self.indexes is not None
+            index = await asyncio.to_thread(self.indexes.current, True)
+
+            def work() -> IngestReport:
+                # quiet for a new day (seconds); a progress line every 10 s for a long one
+                with ProgressLog("daily ingest", bar=False, logger=log) as progress:
+                    return ingest(self.settings, index=index, progress=progress)
+
+            report = await asyncio.to_thread(work)
+            log.info(
+                "daily ingest: %d new, %d updated, %d removed papers (%d unchanged, %d entries "
+                "skipped)%s",
+                report.papers_new,
+                report.papers_updated,
+                report.papers_removed,
+                report.papers_unchanged,
+                len(report.skipped),
+                "; removals held: " + "; ".join(report.removals_held)
+                if report.removals_held
+                else "",
+            )
+            await asyncio.to_thread(self._fresh_lookup, index)
+
+
+def _open_warm(settings: Settings) -> IndexHandle:
+    from ingest.pipeline import open_handle
+
+    handle = open_handle(settings)
+    handle.current().by_id  # noqa: B018 — load the paper catalogue here, off the event loop
+    return handle
+
+
+def describe(index: Index, settings: Settings) -> str:
+    """What the bot serves, for its log at start-up (worker threads only: it counts)."""
+    papers, passages = index.counts()
+    dates = index.dates()
+    where = (
+        f"Chroma server {settings.chroma_host}:{settings.chroma_port}"
+        if settings.chroma_host
+        else f"{settings.data_dir / 'chroma'}"
+    )
+    span = f"digests {dates[0]} .. {dates[-1]}" if dates else "no digest yet"
+    return (
+        f"serving index generation {index.generation} ({index.embedder.name}, {where}): "
+        f"{papers:,} papers, {passages:,} passages, {span}"
+    )
+
+
+def lookup_of(index: Index) -> PaperLookup:
+    return PaperLookup(index.by_id.values())
+
+
+def create_bot(settings: Settings | None = None) -> PaperBot:
+    """The bot `paperbot run` starts and the tests drive (docs/CONTRACTS.md)."""
+    return PaperBot(settings or Settings())

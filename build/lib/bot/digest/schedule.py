@@ -1,0 +1,83 @@
+"""When a server's daily post runs and which dates it posts: pure functions, no Discord.
+
+- At the post time a run posts the dates not yet posted there, oldest first, at most
+  CATCH_UP_CAP of them (the newest ones); older missed dates are recorded as skipped and said so.
+  A newly configured server gets only the newest date.
+- A run that found nothing new looks again every RECHECK until the next post time, so a digest
+  that lands late is still posted that day.
+- A failed run is retried after an exponential backoff (1, 2, 4, ... minutes, at most
+  BACKOFF_CAP), at most MAX_TRIES times and never past the next post time; then it waits for
+  the next post time. The daily ingest runs at every post time whatever happened before,
+  and at least every KEEP_FRESH_EVERY when no post time brings one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.state.digest import DONE
+
+CATCH_UP_CAP = 3
+RECHECK = timedelta(hours=1)
+BACKOFF_FIRST = timedelta(minutes=1)
+BACKOFF_CAP = timedelta(minutes=30)
+MAX_TRIES = 6
+# The global ingest (git pull + incremental ingest) runs at most this often, for any reason.
+INGEST_EVERY = timedelta(minutes=10)
+# Hourly rechecks need a fresher index only about once an hour.
+RECHECK_INGEST_EVERY = timedelta(minutes=50)
+# With no post time due (or no server posting at all), the index is still refreshed this often.
+KEEP_FRESH_EVERY = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Plan:
+    todo: list[str]  # dates to post, oldest first
+    skipped: list[str]  # missed dates left out by the cap
+
+
+def plan(dates: Sequence[str], statuses: Mapping[str, str], fresh: bool) -> Plan:
+    """Which digest dates a run posts, given every indexed date and this server's records."""
+    if not dates:
+        return Plan([], [])
+    newest = dates[-1]
+    if fresh or not statuses:
+        return Plan([] if statuses.get(newest) in DONE else [newest], [])
+    last = max(statuses)
+    unfinished = {d for d, s in statuses.items() if s not in DONE}
+    todo = sorted({d for d in dates if d > last} | (unfinished & set(dates)))
+    if len(todo) > CATCH_UP_CAP:
+        return Plan(todo[-CATCH_UP_CAP:], todo[:-CATCH_UP_CAP])
+    return Plan(todo, [])
+
+
+def backoff(tries: int) -> timedelta:
+    """The wait after the `tries`-th failure in a row (1-based): 1, 2, 4, ... minutes, capped."""
+    return min(BACKOFF_FIRST * 2 ** max(tries - 1, 0), BACKOFF_CAP)
+
+
+@dataclass(frozen=True)
+class Next:
+    at: datetime
+    kind: str  # 'slot' | 'retry' | 'recheck'
+    tries: int
+    gave_up: bool = False
+
+
+def after_failure(tries: int, now: datetime, slot: datetime) -> Next:
+    """`tries` failures so far in this post time's run (including this one)."""
+    retry_at = now + backoff(tries)
+    if tries >= MAX_TRIES or retry_at >= slot:
+        return Next(slot, "slot", 0, gave_up=True)
+    return Next(retry_at, "retry", tries)
+
+
+def after_success(posted_any: bool, now: datetime, slot: datetime) -> Next:
+    """A run that posted waits for the next post time; one that found nothing new (the newest
+    date was posted already: today's file may be late) looks again every RECHECK until then."""
+    if posted_any:
+        return Next(slot, "slot", 0)
+    recheck = now + RECHECK
+    return Next(recheck, "recheck", 0) if recheck < slot else Next(slot, "slot", 0)

@@ -1,0 +1,1 @@
+"""Measuring the product: retrieval quality (`paperbot eval`) and speed/memory (`paperbot bench`)."""

@@ -1,0 +1,104 @@
+"""The active index, followed: every process re-reads the registry (at most every few seconds)
+and switches when another process or host activated a new generation, or reloads its catalogue
+when another one wrote. A generation this process still has open stays open until the one after
+it has been active for a while, so a query in flight always finishes on what it started with."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from store.embedders import Embedder
+from store.index.chroma import make_client
+from store.index.generations import Generation, Layout, Registry
+from store.index.index import Index
+from store.settings import Settings
+
+log = logging.getLogger(__name__)
+REFRESH_S = 2.0
+
+
+class IndexHandle:
+    def __init__(
+        self, settings: Settings, embedder: Embedder, chunking: str, refresh_s: float = REFRESH_S
+    ) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.client = make_client(settings)
+        layout = Layout(embedder.name, getattr(embedder, "model", embedder.name), chunking)
+        self.registry = Registry(self.client, layout, settings.data_dir)
+        self.refresh_s = refresh_s
+        self._lock = threading.RLock()
+        self._index: Index | None = None
+        self._version = -1
+        self._checked = 0.0
+        self._retired: list[Index] = []
+
+    @property
+    def last(self) -> Index | None:
+        """The index as of the last check (no I/O: safe on the event loop)."""
+        return self._index
+
+    def current(self, force: bool = False) -> Index:
+        """The active generation's index, re-checked when `refresh_s` has passed (or `force`).
+        With nothing indexed yet it is an empty index that a first ingest will fill."""
+        with self._lock:
+            fresh = time.monotonic() - self._checked < self.refresh_s
+            if self._index is not None and not force and fresh:
+                return self._index
+            state = self.registry.state()
+            self._checked = time.monotonic()
+            number = state.active if state.active is not None else state.next
+            if self._index is None or self._index.gen.number != number:
+                self._switch(self.registry.generation(number, state))
+                self._version = state.version
+            elif state.version != self._version:
+                if state.version != self._index.written_version:
+                    self._index.catalogue.invalidate()  # written elsewhere: reload
+                self._version = state.version
+            assert self._index is not None
+            return self._index
+
+    def writable(self) -> Index:
+        """The active index for a writer (who holds the data dir's writer lock): the registry
+        gets its first generation if it has none."""
+        with self._lock:
+            self.registry.ensure_active()
+            return self.current(force=True)
+
+    def open(self, generation: Generation) -> Index:
+        """An index over `generation` (e.g. one being rebuilt), sharing this handle's client."""
+        return Index(self.settings, self.embedder, generation, self.client, self.registry)
+
+    def adopt(self, index: Index) -> None:
+        """Answer from `index` (just activated by this process) from now on."""
+        with self._lock:
+            if self._index is not index:
+                self._retire()
+                self._index = index
+            self._checked = time.monotonic()
+            self._version = self.registry.state().version
+            index.written_version = self._version
+
+    def close(self) -> None:
+        with self._lock:
+            for index in [*self._retired, *([self._index] if self._index else [])]:
+                index.close()
+            self._retired.clear()
+            self._index = None
+
+    def _switch(self, generation: Generation) -> None:
+        index = self.open(generation)
+        if healed := index.heal_lexical():
+            log.warning("lexical index was empty; rebuilt %d passages from Chroma", healed)
+        if self._index is not None:
+            log.info("index generation %d is active now", generation.number)
+        self._retire()
+        self._index = index
+
+    def _retire(self) -> None:
+        if self._index is not None:
+            self._retired.append(self._index)
+        while len(self._retired) > 2:  # older ones cannot have a query in flight any more
+            self._retired.pop(0).close()
