@@ -164,7 +164,7 @@ class PaperBot(commands.Bot):
 
             def work() -> IngestReport:
                 # quiet for a new day (seconds); a progress line every 10 s for a long one
-                with ProgressLog("daily ingest", bar=False, logger=log) as progress:
+                with ProgressLog("daily ingest", bar=False, lazy=True, logger=log) as progress:
                     return ingest(self.settings, index=index, progress=progress)
 
             report = await asyncio.to_thread(work)

@@ -43,8 +43,10 @@ class ProgressLog:
     heartbeat thread (no bar) so a line appears every `every` seconds even while one batch takes
     minutes; on exit it logs the closing line.
 
-    `bar`: None decides by `stream.isatty()`. `clock` and `heartbeat=False` let tests drive it
-    (`beat()` is what the heartbeat calls)."""
+    `bar`: None decides by `stream.isatty()`. `lazy`: start the heartbeat only at the first tick
+    that leaves work to do (for work that runs often and is mostly a no-op, such as the bot's
+    hourly ingest: a thread per run is measurable). `clock` and `heartbeat=False` let tests
+    drive it (`beat()` is what the heartbeat calls)."""
 
     def __init__(
         self,
@@ -56,6 +58,7 @@ class ProgressLog:
         stream: TextIO | None = None,
         clock: Callable[[], float] = time.monotonic,
         heartbeat: bool = True,
+        lazy: bool = False,
         logger: logging.Logger = log,
     ) -> None:
         self.what = what
@@ -68,6 +71,7 @@ class ProgressLog:
         self._use_bar = self.stream.isatty() if bar is None else bar
         self._bar = None
         self._heartbeat = heartbeat and not self._use_bar
+        self._lazy = lazy
         self._started = clock()
         self._first_tick: float | None = None  # the rate counts from the first tick
         self._last_line = self._started
@@ -77,9 +81,8 @@ class ProgressLog:
 
     # -- as a context manager ------------------------------------------------------------
     def __enter__(self) -> Self:
-        if self._heartbeat:
-            self._thread = threading.Thread(target=self._beat_loop, name="progress", daemon=True)
-            self._thread.start()
+        if self._heartbeat and not self._lazy:
+            self._start_heartbeat()
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
@@ -103,6 +106,11 @@ class ProgressLog:
             if self._first_tick is None:
                 self._first_tick = now
             self.tick = tick
+            start = (
+                self._lazy and self._heartbeat and self._thread is None and tick.done < tick.total
+            )
+        if start:
+            self._start_heartbeat()
         if self._use_bar:
             self._show_bar(tick)
         else:
@@ -159,6 +167,12 @@ class ProgressLog:
         if tick.passages:
             self._bar.set_postfix(passages=tick.passages, refresh=False)
         self._bar.refresh()
+
+    def _start_heartbeat(self) -> None:
+        if self._stop.is_set():
+            return
+        self._thread = threading.Thread(target=self._beat_loop, name="progress", daemon=True)
+        self._thread.start()
 
     def _beat_loop(self) -> None:
         # Sleep until the next line is due (a tick may have logged one meanwhile), so that no

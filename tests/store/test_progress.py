@@ -125,3 +125,17 @@ def test_the_heartbeat_thread_logs_without_ticks(lines: Lines) -> None:
             seen.wait(0.01)
     assert seen.is_set()
     assert lines[0] == "ingest: 0/10 papers (0%), 1 file, ETA unknown yet"
+
+
+def test_a_lazy_heartbeat_starts_only_when_there_is_work(lines: Lines) -> None:
+    """The bot's hourly ingest is mostly a no-op: no thread for it."""
+    import threading
+
+    before = threading.active_count()
+    with ProgressLog("daily ingest", stream=io.StringIO(), lazy=True) as progress:
+        progress(Tick(0, 0, 0, files=5))
+        assert threading.active_count() == before
+    with ProgressLog("daily ingest", stream=io.StringIO(), lazy=True) as progress:
+        progress(Tick(0, 12, 0, files=6))
+        assert threading.active_count() == before + 1
+    assert threading.active_count() == before
