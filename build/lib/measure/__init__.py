@@ -1,1 +1,0 @@
-"""Measuring the product: retrieval quality (`paperbot eval`) and speed/memory (`paperbot bench`)."""
