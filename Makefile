@@ -3,18 +3,22 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
+# Versions of a working install (see its header; `make lock` regenerates it).
+CONSTRAINTS := constraints.txt
+# Where `make st` finds torch's CPU build (PyPI's default torch wheel carries CUDA, ~4 GB more).
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: run test lint bench eval clean
+.PHONY: run test lint bench eval st lock clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(PY)
-	$(PIP) install --quiet -e .
+$(VENV)/.installed: pyproject.toml $(CONSTRAINTS) | $(PY)
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(PIP) install --quiet -e ".[dev]"
+$(VENV)/.installed-dev: pyproject.toml $(CONSTRAINTS) $(VENV)/.installed
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e ".[dev]"
 	touch $@
 
 run: $(VENV)/.installed
@@ -37,6 +41,21 @@ lint: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed
 	$(VENV)/bin/paperbot bench
+
+# Optional: sentence-transformers models (PAPERBOT_EMBEDDER=minilm or a model name), with the
+# CPU build of torch. Not needed by the default embedder.
+st: $(VENV)/.installed
+	$(PIP) install --quiet -c $(CONSTRAINTS) $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) -e ".[st]"
+
+# Rewrites constraints.txt from a fresh install of every extra.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) -e ".[dev,st]"
+	sed -n '1,/^# (https/p' $(CONSTRAINTS) > .lock-venv/header
+	.lock-venv/bin/python -m pip freeze --exclude-editable | sed -E 's/^(torch==[0-9.]+)\+cpu$$/\1/' \
+		| cat .lock-venv/header - > $(CONSTRAINTS)
+	rm -rf .lock-venv
 
 clean:
 	rm -rf data .pytest_cache

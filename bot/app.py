@@ -8,7 +8,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import chromadb.errors
 import discord
@@ -24,6 +24,9 @@ from bot.ui.render import NO_MENTIONS
 from store.index import Index, writelock
 from store.index.handle import IndexHandle
 from store.settings import Settings
+
+if TYPE_CHECKING:
+    from ingest.pipeline import IngestReport
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -63,6 +66,8 @@ class PaperBot(commands.Bot):
         writelock.acquire(self.settings.data_dir, "paperbot run")
         self.indexes = await asyncio.to_thread(_open_warm, self.settings)
         self.lookup = await asyncio.to_thread(self._fresh_lookup, self.indexes.current())
+        served = await asyncio.to_thread(describe, self.indexes.current(), self.settings)
+        log.info("%s", served)
         await self.tree.set_translator(Translator())
         for name in COGS:
             await self.load_extension(name)
@@ -159,13 +164,30 @@ class PaperBot(commands.Bot):
                 return
         async with self.index_lock:
             from ingest.pipeline import ingest
+            from store.progress import ProgressLog
 
             assert self.indexes is not None
             index = await asyncio.to_thread(self.indexes.current, True)
-            report = await asyncio.to_thread(ingest, self.settings, index=index)
+
+            def work() -> IngestReport:
+                # quiet for a new day (seconds); a progress line every 10 s for a long one
+                with ProgressLog("daily ingest", bar=False, lazy=True, logger=log) as progress:
+                    return ingest(self.settings, index=index, progress=progress)
+
+            report = await asyncio.to_thread(work)
             self.note_ingest()
-            if report.papers_new or report.papers_updated or report.papers_removed:
-                log.info("daily ingest: %s", report.to_json() | {"skipped": len(report.skipped)})
+            log.info(
+                "daily ingest: %d new, %d updated, %d removed papers (%d unchanged, %d entries "
+                "skipped)%s",
+                report.papers_new,
+                report.papers_updated,
+                report.papers_removed,
+                report.papers_unchanged,
+                len(report.skipped),
+                "; removals held: " + "; ".join(report.removals_held)
+                if report.removals_held
+                else "",
+            )
             await asyncio.to_thread(self._fresh_lookup, index)
 
 
@@ -175,6 +197,22 @@ def _open_warm(settings: Settings) -> IndexHandle:
     handle = open_handle(settings)
     handle.current().by_id  # noqa: B018 — load the paper catalogue here, off the event loop
     return handle
+
+
+def describe(index: Index, settings: Settings) -> str:
+    """What the bot serves, for its log at start-up (worker threads only: it counts)."""
+    papers, passages = index.counts()
+    dates = index.dates()
+    where = (
+        f"Chroma server {settings.chroma_host}:{settings.chroma_port}"
+        if settings.chroma_host
+        else f"{settings.data_dir / 'chroma'}"
+    )
+    span = f"digests {dates[0]} .. {dates[-1]}" if dates else "no digest yet"
+    return (
+        f"serving index generation {index.generation} ({index.embedder.name}, {where}): "
+        f"{papers:,} papers, {passages:,} passages, {span}"
+    )
 
 
 def lookup_of(index: Index) -> PaperLookup:

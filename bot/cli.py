@@ -1,4 +1,5 @@
-"""The `paperbot` command: ingest, parse, today, top, ask, trend, eval, bench, run (docs/CONTRACTS.md)."""
+"""The `paperbot` command: ingest, parse, today, top, ask, trend, eval, bench, run, doctor
+(docs/CONTRACTS.md)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,19 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.ops.logs import configure as configure_logging
 from store.dates import PERIODS, iso_date
 from store.errors import StoreError
 from store.index import Index
 from store.models import Answer, Paper
-from store.settings import Settings
+from store.settings import LOG_LEVELS, Settings
+
+log = logging.getLogger("paperbot")
 
 
 def _digest_date(text: str) -> str:
@@ -54,26 +59,17 @@ def print_paper(
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from tqdm import tqdm
-
     from ingest.pipeline import ingest, rebuild
-
-    bar = tqdm(total=0, unit="paper", disable=args.json or not sys.stderr.isatty(), file=sys.stderr)
-
-    def progress(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
+    from store.progress import ProgressLog
 
     paths = [Path(p) for p in args.paths] or None
     allow = args.allow_mass_removal
-    try:
+    # a bar on a terminal; elsewhere (systemd, Docker, a pipe) a progress line every 10 s
+    with ProgressLog("ingest --full" if args.full else "ingest") as progress:
         if args.full:
             _, report = rebuild(settings, paths=paths, progress=progress, allow_mass_removal=allow)
         else:
             report = ingest(settings, paths, progress=progress, allow_mass_removal=allow)
-    finally:
-        bar.close()
     if args.json:
         _print_json(report.to_json())
         return 0
@@ -226,7 +222,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot import create_bot
 
-    logging.getLogger().setLevel(logging.INFO)  # the bot reports syncs, posts and ingests
+    log.info("paperbot %s starting; settings: %s", version(), _settings_line(settings))
     try:
         create_bot(settings).run(settings.discord_token.get_secret_value(), log_handler=None)
     except discord.LoginFailure:
@@ -239,10 +235,39 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _settings_line(settings: Settings) -> str:
+    return ", ".join(f"{name}={value}" for name, value in settings.public().items())
+
+
+def version() -> str:
+    try:
+        return metadata.version("paperbot")
+    except metadata.PackageNotFoundError:
+        return "(not installed)"
+
+
+def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.ops.doctor import diagnose
+
+    problems = 0
+    for check in diagnose(settings, getattr(args, "setting_problems", [])):
+        print(check.line())
+        problems += not check.ok
+    print(f"{problems} problem{'' if problems == 1 else 's'} found" if problems else "all good")
+    return 1 if problems else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="paperbot", description=__doc__)
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        help="how much to log on stderr (default: PAPERBOT_LOG_LEVEL, else INFO)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
+    as_json = "print one JSON object instead of text"
     p = sub.add_parser("ingest", help="index the digests (incremental)")
     p.add_argument("paths", nargs="*", help="digest files/folders (default: PAPERBOT_DIGESTS)")
     p.add_argument("--full", action="store_true", help="rebuild into a new index, then switch")
@@ -251,39 +276,60 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="let this run remove many papers (or switch to a much smaller rebuilt index)",
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.set_defaults(func=cmd_ingest)
     p = sub.add_parser("parse", help="parse digests, print entries")
-    p.add_argument("paths", nargs="+")
+    p.add_argument("paths", nargs="+", help="digest files or folders to parse (nothing is indexed)")
     p.add_argument("--jsonl", action="store_true", help="one JSON entry per line (the default)")
     p.set_defaults(func=cmd_parse)
     p = sub.add_parser("today", help="latest (or given) digest")
-    p.add_argument("--date", type=_digest_date)
-    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--date",
+        type=_digest_date,
+        metavar="YYYY-MM-DD",
+        help="the digest of this day (or the nearest earlier one); default: the latest",
+    )
+    p.add_argument("--json", action="store_true", help=as_json)
     p.set_defaults(func=cmd_today)
     p = sub.add_parser("top", help="top-voted papers")
-    p.add_argument("--period", choices=PERIODS, default="week")
-    p.add_argument("-n", type=_count(1, 100), default=10)
-    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--period",
+        choices=PERIODS,
+        default="week",
+        help="the window ending at the latest digest date (default: week)",
+    )
+    p.add_argument("-n", type=_count(1, 100), default=10, help="how many papers, 1-100 (10)")
+    p.add_argument("--json", action="store_true", help=as_json)
     p.set_defaults(func=cmd_top)
     p = sub.add_parser("ask", help="find papers answering a question")
-    p.add_argument("question")
-    p.add_argument("--since", type=_digest_date)
-    p.add_argument("--until", type=_digest_date)
-    p.add_argument("--min-votes", type=_count(0, 100_000))
-    p.add_argument("-k", type=_count(1, 50), default=5)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("question", help="the question, in Korean or English")
+    p.add_argument(
+        "--since", type=_digest_date, metavar="YYYY-MM-DD", help="only papers from this day on"
+    )
+    p.add_argument(
+        "--until", type=_digest_date, metavar="YYYY-MM-DD", help="only papers up to this day"
+    )
+    p.add_argument(
+        "--min-votes", type=_count(0, 100_000), metavar="N", help="only papers with N votes or more"
+    )
+    p.add_argument("-k", type=_count(1, 50), default=5, help="how many papers, 1-50 (5)")
+    p.add_argument("--json", action="store_true", help=as_json)
     p.set_defaults(func=cmd_ask)
     p = sub.add_parser("trend", help="chart of the papers on a topic per week (PNG)")
-    p.add_argument("topic")
-    p.add_argument("--period", choices=("month", "year", "all"), default="all")
+    p.add_argument("topic", help="the topic, as a question or keywords")
+    p.add_argument(
+        "--period",
+        choices=("month", "year", "all"),
+        default="all",
+        help="the window ending at the latest digest date (default: all)",
+    )
     p.add_argument("--out", required=True, help="the PNG file to write")
     p.add_argument("--lang", choices=("ko", "en"), default="ko", help="chart labels")
     p.set_defaults(func=cmd_trend)
     p = sub.add_parser("eval", help="retrieval metrics over labelled queries")
-    p.add_argument("queries")
-    p.add_argument("--out")
-    p.add_argument("-k", type=_count(1, 100), default=10)
+    p.add_argument("queries", help="a .jsonl file of labelled queries (docs/EVALUATION.md)")
+    p.add_argument("--out", help="also write each query's ranking here, one JSON line per query")
+    p.add_argument("-k", type=_count(1, 100), default=10, help="ranking depth, 1-100 (10)")
     p.add_argument("--configs", default="hybrid", help="comma-separated: hybrid,dense,bm25,...")
     p.add_argument(
         "--failures",
@@ -305,11 +351,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--scale", type=int, default=10, help="synthetic multiple for the 10x run (0: skip)"
     )
-    p.add_argument("--runs", type=int, default=3)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--runs", type=int, default=3, help="repetitions; medians are reported (3)")
+    p.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     p.set_defaults(func=cmd_bench)
     p = sub.add_parser("run", help="run the Discord bot")
     p.set_defaults(func=cmd_run)
+    p = sub.add_parser(
+        "doctor",
+        help="check settings, data dir, index, Chroma server, digest folder and git remote",
+        description="Checks what `paperbot run` needs, without starting Discord; prints one "
+        "line per check and, for each problem, what to fix. Exits 1 when something needs fixing.",
+    )
+    p.set_defaults(func=cmd_doctor)
     return parser
 
 
@@ -317,15 +370,18 @@ def main(argv: list[str] | None = None) -> int:
     """Every failure is one line on stderr and a non-zero exit: 2 for a bad command line or
     setting, 3 for what the store refused or could not do, 1 for anything unexpected (with the
     traceback under --debug)."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     if getattr(args, "since", None) and getattr(args, "until", None) and args.since > args.until:
         return _fail(f"--since {args.since} is after --until {args.until}", 2)
     try:
         settings = Settings()
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-        return _fail(f"bad setting (environment or .env): {problems}", 2)
+        if args.command != "doctor":
+            return _fail(f"bad setting (environment or .env): {setting_problems(error)}", 2)
+        from bot.ops.doctor import settings_despite
+
+        settings, args.setting_problems = settings_despite(error)
+    configure_logging(args.log_level or settings.log_level)
     try:
         return args.func(args, settings)
     except StoreError as error:
@@ -345,6 +401,10 @@ def main(argv: list[str] | None = None) -> int:
         text = str(error).strip().splitlines()
         detail = f"{type(error).__name__}: {text[0][:300] if text else ''}"
         return _fail(f"{args.command} failed: {detail} (run with --debug for the traceback)", 1)
+
+
+def setting_problems(error: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
 
 
 def _fail(message: str, code: int) -> int:

@@ -8,7 +8,7 @@ from store.models import Chunk, Paper
 
 # Bumped whenever chunking changes; it is part of the collection name, so old vectors never mix.
 CHUNK_VERSION = 1
-# Chosen by measurement (README, design notes): ~one labelled bullet or two or three short
+# Chosen by measurement (docs/ARCHITECTURE.md, "Chunk size 400"): ~one labelled bullet or two or three short
 # bullets per passage, so a matching passage is itself the evidence shown to the user.
 CHUNK_SIZE = 400
 CHUNK_OVERLAP = 0

@@ -7,7 +7,7 @@ ingest/guards.py first, so no operator mistake empties the index.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -19,13 +19,12 @@ from store.index import Index, writelock
 from store.index.faults import crash_point
 from store.index.handle import IndexHandle
 from store.models import Paper
+from store.progress import Progress, Tick
 from store.settings import Settings
 
 log = logging.getLogger(__name__)
 CHUNKING = f"c{CHUNK_VERSION}s{CHUNK_SIZE}"
-BATCH = 256  # papers per embed+write step; bounds memory and gives the progress bar its ticks
-
-Progress = Callable[[int, int], None]  # (papers done, papers to embed)
+BATCH = 256  # papers per embed+write step; bounds memory and gives the progress its ticks
 
 
 @dataclass
@@ -162,18 +161,22 @@ def _fill(
             guards.check_removal(len(gone), len(known), where, allow_mass_removal)
             index.remove(gone)
             report.papers_removed = len(gone)
-    report.passages_written, report.passages_embedded = embed_and_write(index, todo, progress)
+    report.passages_written, report.passages_embedded = embed_and_write(
+        index, todo, progress, files=parsed.files
+    )
     # the summaries' new Korean words for the English->Korean bridge (store/search/bridge.py)
     index.word_bridge(embed_missing=True)
     return report
 
 
 def embed_and_write(
-    index: Index, papers: list[Paper], progress: Progress | None = None
+    index: Index, papers: list[Paper], progress: Progress | None = None, files: int | None = None
 ) -> tuple[int, int]:
     """Chunk, embed (text already seen comes from the vector cache) and write, BATCH papers at
     a time. Returns (passages written, passages the model embedded)."""
     written = embedded = 0
+    if progress:
+        progress(Tick(0, len(papers), 0, files))
     for start in range(0, len(papers), BATCH):
         batch = papers[start : start + BATCH]
         chunked = [chunk_paper(p) for p in batch]
@@ -186,5 +189,5 @@ def embed_and_write(
         index.write(items)
         written, embedded = written + len(texts), embedded + computed
         if progress:
-            progress(start + len(batch), len(papers))
+            progress(Tick(start + len(batch), len(papers), written, files))
     return written, embedded

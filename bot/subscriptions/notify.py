@@ -30,6 +30,7 @@ from bot.ui.i18n import Lang, t
 from bot.ui.render import NO_MENTIONS, plain_title, safe
 from store.index import Index
 from store.models import Paper
+from store.progress import ProgressLog
 from store.search.matching import Topic, embed_topics, match_authors, match_topics
 
 if TYPE_CHECKING:
@@ -68,8 +69,9 @@ def _matches(index: Index, store: SubscriptionState, fresh: list[Paper]) -> list
     model, dim = index.embedder.model, index.embedder.dim
     stale = [s for s in topics if s.model != model or s.vector is None or len(s.vector) != dim]
     vectors = {s.id: s.vector for s in topics}
-    if stale:  # the index changed embedders since these were stored
-        made = embed_topics(index, [s.text for s in stale])
+    if stale:  # the index changed embedders since these were stored: the long part
+        with ProgressLog("subscriptions: embedding topics", "topics", bar=False) as progress:
+            made = embed_topics(index, [s.text for s in stale], progress)
         store.set_vectors(model, [(s.id, v) for s, v in zip(stale, made)])
         vectors |= {s.id: v for s, v in zip(stale, made)}
     owner = {s.id: s.user_id for s in topics}
@@ -190,6 +192,7 @@ class Notifier:
             embeds=dm_embeds(dm.day, papers, lang), allowed_mentions=NO_MENTIONS
         )
         self.store.finish_dm(dm.user_id, dm.day, message.id, ids)
+        log.info("subscriptions: DM to %s sent (%d papers)", dm.user_id, len(papers))
 
     async def _landed(self, channel: discord.DMChannel, day: str) -> int | None:
         me = self.bot.user

@@ -102,6 +102,7 @@ class WeeklyRunner:
         found = await self.bot.query(roll_up)
         if found is None:
             self.store.finish(guild_id, week, "skipped", None)
+            log.info("server %s: weekly roll-up of %s skipped: the index is empty", guild_id, week)
             return
         language: Lang = "ko" if lang == "ko" else "en"
         since, until, papers, grown = found
@@ -114,6 +115,7 @@ class WeeklyRunner:
             files.append(discord.File(io.BytesIO(png), filename=FILENAME))
         message = await channel.send(embed=embed, files=files, allowed_mentions=NO_MENTIONS)
         self.store.finish(guild_id, week, "posted", message.id)
+        log.info("server %s: weekly roll-up of %s posted (%d papers)", guild_id, week, len(papers))
 
     async def _landed(self, channel: discord.abc.Messageable, week: str, lang: str) -> int | None:
         me = self.bot.user

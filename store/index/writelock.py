@@ -92,6 +92,6 @@ def _busy_message(data_dir: Path, holder: dict) -> str:
     return (
         f"the index in {data_dir} is being written by {who}; an embedded index has one writer. "
         "Wait for it to finish, use /reindex or /digest now if it is the bot, or share one "
-        "index between processes through a Chroma server (CHROMA_HOST; README, 'Several "
-        "processes')."
+        "index between processes through a Chroma server (CHROMA_HOST; docs/OPERATIONS.md, "
+        "'Several hosts')."
     )

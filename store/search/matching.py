@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +26,7 @@ from scipy import sparse
 
 from store.index import Index
 from store.models import Paper
+from store.progress import Tick
 from store.search.retrieval import MIN_COVERAGE, cosine_cut, query_weights
 
 PER_TOPIC = 5  # papers listed per subscription and day at most (as many as /ask shows)
@@ -76,11 +77,19 @@ def match_authors(
     return found
 
 
-def embed_topics(index: Index, texts: Sequence[str]) -> np.ndarray:
-    """Query vectors for topic texts (what /subscribe stores)."""
+def embed_topics(
+    index: Index, texts: Sequence[str], progress: Callable[[Tick], None] | None = None
+) -> np.ndarray:
+    """Query vectors for topic texts (what /subscribe stores). `progress` hears how many are
+    done after each one (10,000 topics take minutes after a change of embedder)."""
     if not texts:
         return np.zeros((0, index.embedder.dim), dtype=np.float32)
-    return np.stack([index.embedder.embed_query(text) for text in texts]).astype(np.float32)
+    vectors = []
+    for text in texts:
+        vectors.append(index.embedder.embed_query(text))
+        if progress:
+            progress(Tick(len(vectors), len(texts)))
+    return np.stack(vectors).astype(np.float32)
 
 
 def match_topics(

@@ -1,6 +1,6 @@
 """Hybrid retrieval: dense (Chroma) + BM25 (ours), fused per paper, with a "nothing relevant" call.
 
-Fusion is a convex combination of per-query normalised scores (README, design notes: it beat
+Fusion is a convex combination of per-query normalised scores (docs/ARCHITECTURE.md, "Retrieval": it beat
 reciprocal rank fusion at every k on the dev set, most on English questions, whose best
 evidence often sits in only one of the two lists). A paper scores by its best passage.
 """

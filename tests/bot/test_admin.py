@@ -3,6 +3,7 @@ owner or the admin server's managers may start one, at most once per cooldown.""
 
 from __future__ import annotations
 
+import logging
 import time
 from types import SimpleNamespace
 
@@ -55,14 +56,16 @@ def answer_of(result: InteractionResult) -> discord.Embed | None:
     return message.embeds[0] if message is not None and message.embeds else None
 
 
-async def test_reindex_rebuilds_and_swaps(simcord_env, simcord_bot, admin_server) -> None:
+async def test_reindex_rebuilds_and_swaps(simcord_env, simcord_bot, admin_server, caplog) -> None:
     server = admin_server
     old = simcord_bot.index.generation
-    result = await server.admin.slash(server.channel, "reindex")
+    with caplog.at_level(logging.INFO, logger="bot.admin.cog"):
+        result = await server.admin.slash(server.channel, "reindex")
     assert (
         "Index rebuilt" in result.response.content
         and "papers from 5 files" in result.response.content
     )
+    assert "/reindex: done in " in caplog.text and "62/62 papers" in caplog.text  # the bot's log
     assert simcord_bot.index.generation == old + 1
     today = await server.admin.slash(server.channel, "today")
     assert "12 papers" in today.response.embeds[0].description
@@ -89,14 +92,14 @@ async def test_ask_answers_and_a_second_reindex_is_refused_while_one_runs(
     during: dict[str, object] = {}
     real_embed = pipeline.embed_and_write
 
-    def embed_with_visitors(index, papers, progress=None):
+    def embed_with_visitors(index, papers, progress=None, files=None):
         """The rebuild's embedding; once the new generation is filled, and before it becomes
         active, a member asks a question and another admin tries a second reindex."""
 
-        def hooked(done: int, total: int) -> None:
+        def hooked(tick) -> None:
             if progress:
-                progress(done, total)
-            if "ask" in during:
+                progress(tick)
+            if tick.done < tick.total or "ask" in during:
                 return
             loop.call_soon_threadsafe(
                 lambda: during.update(ask=recorder.replay(simcord_env, ask_fields))
@@ -111,7 +114,7 @@ async def test_ask_answers_and_a_second_reindex_is_refused_while_one_runs(
                 time.sleep(0.005)
             during["generation while asked"] = simcord_bot.index.generation
 
-        return real_embed(index, papers, hooked)
+        return real_embed(index, papers, hooked, files)
 
     monkeypatch.setattr(pipeline, "embed_and_write", embed_with_visitors)
     generation = simcord_bot.index.generation

@@ -108,6 +108,7 @@ async def test_a_failed_card_resumes_after_the_last_sent_one(simcord_env, server
     )  # one failed, retried once
 
 
+# days of virtual minute ticks and hourly ingests: their real time depends on the load
 async def test_forbidden_channel_stops_posts_and_tells_the_admin(
     simcord_env, server, caplog
 ) -> None:

@@ -59,6 +59,7 @@ async def test_weekly_roll_up_exactly_once_per_week(simcord_env, server) -> None
     assert len(roll_ups(server.channel)) == 2
 
 
+# days of virtual minute ticks and hourly ingests: their real time depends on the load
 async def test_a_crash_after_the_roll_up_landed_does_not_post_it_again(
     simcord_env, server, monkeypatch: pytest.MonkeyPatch
 ) -> None:

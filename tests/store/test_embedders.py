@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 
 import numpy as np
 import pytest
 
 from ingest.pipeline import open_index
-from store.embedders import get_embedder
+from store.embedders import get_embedder, identity
+from store.errors import StoreError
+
+HAS_ST = importlib.util.find_spec("sentence_transformers") is not None
+# sentence-transformers (and torch) come with the `st` extra only: `make st`
+needs_st = pytest.mark.skipif(not HAS_ST, reason="no `st` extra (sentence-transformers)")
+MINILM = pytest.param("minilm", marks=needs_st)
 
 
-@pytest.mark.parametrize("name", ["use", "minilm", "hash"])
+@pytest.mark.parametrize("name", ["use", MINILM, "hash"])
 def test_vectors_are_unit_length_and_related_texts_are_closer(name: str) -> None:
     embedder = get_embedder(name)
     docs = embedder.embed_passages(
@@ -32,11 +39,25 @@ def test_use_matches_a_korean_question_to_an_english_passage() -> None:
     assert query @ docs[0] > query @ docs[1]
 
 
-def test_each_embedder_gets_its_own_collections(settings) -> None:
-    use = open_index(settings, get_embedder("hash"))
-    mini = open_index(settings, get_embedder("minilm"))
-    assert use.chunks.name != mini.chunks.name
-    assert "minilm" in mini.chunks.name
+@pytest.mark.parametrize("name", ["use", MINILM])
+def test_each_embedder_gets_its_own_collections(settings, name: str) -> None:
+    fake = open_index(settings, get_embedder("hash"))
+    other = open_index(settings, get_embedder(name))
+    assert fake.chunks.name != other.chunks.name
+    assert name in other.chunks.name
+
+
+@pytest.mark.parametrize("name", ["use", "hash", MINILM])
+def test_identity_names_the_embedder_without_loading_it(name: str) -> None:
+    embedder = get_embedder(name)
+    assert identity(name) == (embedder.name, embedder.model)
+
+
+@pytest.mark.skipif(HAS_ST, reason="the `st` extra is installed")
+def test_without_the_st_extra_a_sentence_transformers_model_says_how_to_get_it() -> None:
+    for spec in ("minilm", "intfloat/multilingual-e5-small"):
+        with pytest.raises(StoreError, match=r"make st.*PAPERBOT_EMBEDDER=use"):
+            get_embedder(spec)
 
 
 def test_a_query_goes_before_the_rest_of_a_bulk_embedding() -> None:
