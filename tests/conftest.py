@@ -11,8 +11,9 @@ import pytest
 from store.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-# SimCord waits this long (real time) for the bot to settle after each action; its default,
-# 5 s, timed out on a loaded 2-core machine. A test's own @pytest.mark.simcord wins.
+# SimCord waits this long (real time) for the bot to settle after each action, and runs the
+# virtual timers due within it; its default, 5 s, timed out on a loaded 2-core machine. A test's
+# own @pytest.mark.simcord wins (tests/bot/test_digest_delivery.py needs a shorter window).
 SETTLE_TIMEOUT = 120.0
 SAMPLES = ROOT / "samples"
 

@@ -28,6 +28,11 @@ def card_posts(simcord_env, thread_id: int) -> list:
     ]
 
 
+# SimCord runs the virtual timers due within its settle window at once; these tests look at a
+# post while it is still sending, so the window must be shorter than one 50 s card send.
+SENDING = pytest.mark.simcord(settle_timeout=30)
+
+
 @pytest.fixture
 def slow_threads(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each message sent into a thread first waits 50 s (virtual), as discord.py does under
@@ -81,6 +86,7 @@ async def test_a_crash_after_a_later_card_landed_does_not_send_it_again(
     assert cards_in(thread) == urls and len(heads(server.channel)) == 1
 
 
+@SENDING
 async def test_digest_now_while_the_daily_run_is_sending(simcord_env, server, slow_threads) -> None:
     """/digest now pressed while the 07:00 run is between card messages says so and posts
     nothing. Red when the per-server lock is dropped (`DigestRunner.lock` returning a new lock):
@@ -101,6 +107,7 @@ async def test_digest_now_while_the_daily_run_is_sending(simcord_env, server, sl
     assert len(urls) == 12 and len(set(urls)) == 12
 
 
+@SENDING
 async def test_daily_run_while_digest_now_is_sending(simcord_env, server, slow_threads) -> None:
     """The post time comes while /digest now is still sending: the run waits a minute and then
     finds the date posted. Red without the lock: the run sends the remaining cards again."""

@@ -26,7 +26,7 @@ def open_files(name: str) -> list[str]:
 
 
 async def test_the_bot_opens_bot_sqlite_once(simcord_env, simcord_bot) -> None:
-    assert len(open_files("bot.sqlite")) == 1
+    assert len(open_files(str(simcord_bot.settings.data_dir / "bot.sqlite"))) == 1
     cogs = {name: simcord_bot.get_cog(name) for name in ("Saved", "Subscriptions", "Weekly")}
     assert cogs["Saved"].store is simcord_bot.state.saved
     assert cogs["Subscriptions"].store is simcord_bot.state.subscriptions
