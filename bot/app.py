@@ -38,6 +38,7 @@ COGS = (
     "bot.weekly.cog",
     "bot.about.cog",
 )
+ANSWERS_COG = "bot.answers.cog"
 
 
 class PaperBot(commands.Bot):
@@ -66,6 +67,8 @@ class PaperBot(commands.Bot):
         await self.tree.set_translator(Translator())
         for name in COGS:
             await self.load_extension(name)
+        if self.settings.llm_enabled:  # unset: no written answers, the commands as before
+            await self.load_extension(ANSWERS_COG)
         await self.sync_commands()
 
     async def close(self) -> None:
