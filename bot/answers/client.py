@@ -3,7 +3,7 @@ llama.cpp, vLLM): `POST {base}/chat/completions`, streamed (server-sent events, 
 chunks with `choices[0].delta.content`, then `data: [DONE]`) or in one JSON answer.
 
 Every failure is an `LLMError` with a short reason (timeout, HTTP status, unreadable reply); the
-callers fall back to what they show without a model. The API key goes only into the
+callers fall back to what they show without a model. One timeout bounds each whole exchange. The API key goes only into the
 Authorization header: it is never logged, and no error text carries it."""
 
 from __future__ import annotations
@@ -11,13 +11,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import aiohttp
 
 log = logging.getLogger(__name__)
 OnText = Callable[[str], Awaitable[None]]
+T = TypeVar("T")
 
 # A runaway answer is cut here whatever max_tokens the server honours (Discord shows far less).
 MAX_REPLY_CHARS = 6000
@@ -77,7 +80,7 @@ def _delta_text(data: object) -> tuple[str, bool]:
 
 
 class ChatClient:
-    """One per bot (or console run): holds the HTTP session; `close()` when done."""
+    """The endpoint's address, model and key; one per bot (or console run)."""
 
     def __init__(
         self, base_url: str, model: str, api_key: str | None = None, timeout: float = 20.0
@@ -88,17 +91,14 @@ class ChatClient:
         self._headers = {"Content-Type": "application/json"}
         if api_key:
             self._headers["Authorization"] = f"Bearer {api_key}"
-        self._session: aiohttp.ClientSession | None = None
 
-    def _open(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(headers=self._headers)
-        return self._session
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+    def _session(self) -> aiohttp.ClientSession:
+        """A session per exchange: answers are seconds apart, and nothing outlives its call
+        (no session to close when the bot or a console run ends)."""
+        # no aiohttp timeout: the exchange has one bound, `_within_timeout`
+        return aiohttp.ClientSession(
+            headers=self._headers, timeout=aiohttp.ClientTimeout(total=None)
+        )
 
     def _body(self, messages: list[dict], max_tokens: int, stream: bool) -> dict:
         return {
@@ -111,15 +111,58 @@ class ChatClient:
 
     async def complete(self, messages: list[dict], max_tokens: int) -> Completion:
         """One non-streamed answer, within the timeout."""
+        return await self._within_timeout(self._complete(messages, max_tokens))
+
+    async def stream(
+        self, messages: list[dict], max_tokens: int, on_text: OnText | None = None
+    ) -> Completion:
+        """A streamed answer: `on_text` is awaited with the text so far as pieces arrive. The
+        whole exchange, `on_text` included, is bounded by the timeout. A server that ignores
+        `stream` and answers in one JSON object is read as such."""
+        return await self._within_timeout(self._stream(messages, max_tokens, on_text))
+
+    async def _within_timeout(self, work: Coroutine[Any, Any, T]) -> T:
+        """`work`, cancelled after `timeout` seconds of real time (LLMError "timeout").
+
+        A timer thread keeps the bound, not the event loop's clock: this exchange is with the
+        outside world, and a loop whose clock is simulated (SimCord's, in the tests) fires its
+        timers only once every task is idle, never while one waits on a real socket."""
+        loop = asyncio.get_running_loop()
+        task = loop.create_task(work)
+        expired = False
+
+        def expire() -> None:
+            nonlocal expired
+            if not task.done():
+                expired = True
+                task.cancel()
+
+        def ring() -> None:
+            try:
+                loop.call_soon_threadsafe(expire)
+            except RuntimeError:
+                pass  # the loop has closed: nothing is waiting any more
+
+        watchdog = threading.Timer(self.timeout, ring)
+        watchdog.daemon = True
+        watchdog.start()
         try:
-            async with asyncio.timeout(self.timeout):
-                async with self._open().post(
-                    self.url, json=self._body(messages, max_tokens, False)
-                ) as response:
-                    _check_status(response)
-                    data = await _json_of(response)
-        except TimeoutError:
-            raise LLMError("timeout", f"no answer within {self.timeout:g} s") from None
+            return await task
+        except asyncio.CancelledError:
+            if expired:
+                raise LLMError("timeout", f"no answer within {self.timeout:g} s") from None
+            raise
+        finally:
+            watchdog.cancel()
+
+    async def _complete(self, messages: list[dict], max_tokens: int) -> Completion:
+        try:
+            async with (
+                self._session() as session,
+                session.post(self.url, json=self._body(messages, max_tokens, False)) as response,
+            ):
+                _check_status(response)
+                data = await _json_of(response)
         except aiohttp.ClientError as error:
             raise LLMError("unreachable", type(error).__name__) from None
         text = _message_text(data)[:MAX_REPLY_CHARS]
@@ -127,29 +170,23 @@ class ChatClient:
             raise LLMError("empty")
         return Completion(text, *_usage(data))
 
-    async def stream(
-        self, messages: list[dict], max_tokens: int, on_text: OnText | None = None
+    async def _stream(
+        self, messages: list[dict], max_tokens: int, on_text: OnText | None
     ) -> Completion:
-        """A streamed answer: `on_text` is awaited with the text so far as pieces arrive. The
-        whole exchange, `on_text` included, is bounded by the timeout (a bound around an async
-        generator would cancel whatever its consumer awaited at that moment). A server that
-        ignores `stream` and answers in one JSON object is read as such."""
         text = ""
         try:
-            async with asyncio.timeout(self.timeout):
-                async with self._open().post(
-                    self.url, json=self._body(messages, max_tokens, True)
-                ) as response:
-                    _check_status(response)
-                    if response.content_type == "application/json":
-                        text = _message_text(await _json_of(response))[:MAX_REPLY_CHARS]
-                    else:
-                        async for piece in _events(response):
-                            text += piece
-                            if on_text is not None:
-                                await on_text(text)
-        except TimeoutError:
-            raise LLMError("timeout", f"no answer within {self.timeout:g} s") from None
+            async with (
+                self._session() as session,
+                session.post(self.url, json=self._body(messages, max_tokens, True)) as response,
+            ):
+                _check_status(response)
+                if response.content_type == "application/json":
+                    text = _message_text(await _json_of(response))[:MAX_REPLY_CHARS]
+                else:
+                    async for piece in _events(response):
+                        text += piece
+                        if on_text is not None:
+                            await on_text(text)
         except aiohttp.ClientError as error:
             raise LLMError("unreachable", type(error).__name__) from None
         except ValueError:  # a line longer than aiohttp reads

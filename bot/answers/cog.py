@@ -35,7 +35,7 @@ from bot.answers.prompt import (
 from bot.papers.cog import ASK_RESULTS, arxiv_id_of
 from bot.ui import render
 from bot.ui.errors import UserError
-from bot.ui.i18n import Lang, lang_of, t
+from bot.ui.i18n import COMMAND_TEXT_KO, Lang, lang_of, t
 from bot.ui.render import NO_MENTIONS
 from bot.ui.views import Pager
 from store.index import Index
@@ -65,9 +65,6 @@ class Answers(commands.Cog):
             settings.llm_user_rate,
             settings.llm_server_rate,
         )
-
-    async def cog_unload(self) -> None:
-        await self.client.close()
 
     # -- cost controls -----------------------------------------------------------------------
     def today(self) -> str:
@@ -283,7 +280,8 @@ class Answers(commands.Cog):
             embed.add_field(name=t("field_date", lang), value=paper.date)
             embed.add_field(name=t("field_votes", lang), value=paper.votes_text)
             model = render.clip(self.bot.settings.llm_model or "", 80)
-            embed.set_footer(text=t("summary_footer", lang, language=name, model=model))
+            shown = COMMAND_TEXT_KO.get(name, name) if lang == "ko" else name  # 영어, 일본어, ...
+            embed.set_footer(text=t("summary_footer", lang, language=shown, model=model))
             embeds = [render.fit(embed)]
         await interaction.followup.send(embeds=embeds, allowed_mentions=NO_MENTIONS)
 

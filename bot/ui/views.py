@@ -46,9 +46,10 @@ class Pager(discord.ui.View):
         self._open_ids = {SAVE_ID}  # buttons anyone may press
         if len(self.pages) == 1:
             self.clear_items()  # one page: no paging, only Save when it is a paper card
-        self._refresh()
+        self._sync_buttons()
 
-    def _refresh(self) -> None:
+    def _sync_buttons(self) -> None:
+        # not `_refresh`: discord.py's View calls its own `_refresh` after a message edit
         self._save_button()
         if len(self.pages) == 1:
             return
@@ -138,7 +139,7 @@ class Pager(discord.ui.View):
 
     async def _show(self, interaction: discord.Interaction, index: int) -> None:
         self.index = max(0, min(index, len(self.pages) - 1))
-        self._refresh()
+        self._sync_buttons()
         await interaction.response.edit_message(
             embeds=self.pages[self.index], view=self, allowed_mentions=NO_MENTIONS
         )

@@ -66,10 +66,7 @@ async def test_streamed_answer_arrives_in_pieces(chat_server) -> None:
     async def on_text(text: str) -> None:
         seen.append(text)
 
-    try:
-        done = await client.stream([{"role": "user", "content": "q"}], 100, on_text)
-    finally:
-        await client.close()
+    done = await client.stream([{"role": "user", "content": "q"}], 100, on_text)
     assert done.text == "Diffusion models generate video [1]."
     assert len(seen) == 12 and seen[-1] == done.text  # one call per chunk, text so far
     [body] = chat_server.requests
@@ -81,10 +78,7 @@ async def test_one_json_answer_and_its_usage(chat_server) -> None:
     chat_server.reply = "A summary."
     chat_server.usage = {"prompt_tokens": 42, "completion_tokens": 7}
     client = client_for(chat_server, key=None)
-    try:
-        done = await client.complete([{"role": "user", "content": "q"}], 50)
-    finally:
-        await client.close()
+    done = await client.complete([{"role": "user", "content": "q"}], 50)
     assert (done.text, done.prompt_tokens, done.completion_tokens) == ("A summary.", 42, 7)
     assert chat_server.requests[0]["stream"] is False
     assert "Authorization" not in chat_server.headers[0]
@@ -103,11 +97,8 @@ async def test_a_bad_reply_is_an_error(chat_server, mode: str, reason: str) -> N
     chat_server.mode = mode
     chat_server.reply = "x" * 40
     client = client_for(chat_server)
-    try:
-        with pytest.raises(LLMError) as raised:
-            await client.stream([{"role": "user", "content": "q"}], 50, None)
-    finally:
-        await client.close()
+    with pytest.raises(LLMError) as raised:
+        await client.stream([{"role": "user", "content": "q"}], 50, None)
     assert raised.value.reason == reason
     assert "sk-secret" not in str(raised.value)
 
@@ -115,21 +106,15 @@ async def test_a_bad_reply_is_an_error(chat_server, mode: str, reason: str) -> N
 async def test_a_server_that_never_answers_times_out(chat_server) -> None:
     chat_server.mode = "hang"
     client = client_for(chat_server, timeout=0.2)
-    try:
-        with pytest.raises(LLMError) as raised:
-            await client.complete([{"role": "user", "content": "q"}], 50)
-    finally:
-        await client.close()
+    with pytest.raises(LLMError) as raised:
+        await client.complete([{"role": "user", "content": "q"}], 50)
     assert raised.value.reason == "timeout"
 
 
 async def test_nothing_listening_is_unreachable(chat_server) -> None:
     client = ChatClient("http://127.0.0.1:9/v1", "m", None, 5.0)  # the discard port: closed
-    try:
-        with pytest.raises(LLMError) as raised:
-            await client.complete([{"role": "user", "content": "q"}], 50)
-    finally:
-        await client.close()
+    with pytest.raises(LLMError) as raised:
+        await client.complete([{"role": "user", "content": "q"}], 50)
     assert raised.value.reason == "unreachable"
 
 
