@@ -2,8 +2,9 @@
 is set; docs/ANSWERS.md): the answer above /ask's cards, follow-ups in a thread (the Follow up
 button, `/followup`), and `/summarize`.
 
-Every call goes through `call`: rate limits and the daily budget first, the timeout around it,
-and a quiet line instead of an answer when anything fails; the cards never wait for it."""
+Every call goes through `Writer.call` (writer.py): rate limits and the daily budget first, the
+timeout around it, and a quiet line instead of an answer when anything fails; the cards never
+wait for it."""
 
 from __future__ import annotations
 
@@ -11,15 +12,13 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.answers import followup
-from bot.answers.budget import Limits, Reservation
-from bot.answers.client import ChatClient, Completion, LLMError, OnText
+from bot.answers.client import Completion, OnText
 from bot.answers.pages import EditThrottle, answer_embed, answer_pages, quiet_embed
 from bot.answers.prompt import (
     ANSWER_MAX_TOKENS,
@@ -28,10 +27,9 @@ from bot.answers.prompt import (
     Turn,
     answer_language,
     answer_messages,
-    estimate_tokens,
-    messages_tokens,
     summary_messages,
 )
+from bot.answers.writer import Writer, budget_day
 from bot.papers.cog import ASK_RESULTS, arxiv_id_of
 from bot.ui import render
 from bot.ui.errors import UserError
@@ -53,28 +51,16 @@ SUMMARY_LANGUAGES = ("English", "Korean", "Japanese", "Chinese", "German", "Fren
 class Answers(commands.Cog):
     def __init__(self, bot: PaperBot) -> None:
         self.bot = bot
-        settings = bot.settings
-        assert settings.llm_base_url and settings.llm_model, "loaded only when configured"
-        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-        self.client = ChatClient(
-            settings.llm_base_url, settings.llm_model, key, settings.llm_timeout
-        )
-        self.limits = Limits(
-            bot.state.answers,
-            settings.llm_daily_tokens,
-            settings.llm_user_rate,
-            settings.llm_server_rate,
-        )
+        self.writer = Writer.from_settings(bot.settings, bot.state.answers)
 
     # -- cost controls -----------------------------------------------------------------------
     def today(self) -> str:
         """The budget's day, in the bot's time zone."""
-        zone = ZoneInfo(self.bot.settings.timezone)
-        return discord.utils.utcnow().astimezone(zone).date().isoformat()
+        return budget_day(self.bot.settings.timezone)
 
     def usage_field(self, guild_id: int | None, user_id: int, lang: Lang) -> tuple[str, str]:
         """/stats: what this server (a DM: this member) used today."""
-        tokens, answers = self.limits.budget.used(scope_of(guild_id, user_id), self.today())
+        tokens, answers = self.writer.limits.budget.used(scope_of(guild_id, user_id), self.today())
         daily = self.bot.settings.llm_daily_tokens
         budget = f"{daily:,}" if daily else t("stats_no_limit", lang)
         value = t("stats_answers_value", lang, answers=answers, tokens=tokens, budget=budget)
@@ -90,41 +76,14 @@ class Answers(commands.Cog):
         on_text: OnText | None = None,
     ) -> Completion | str:
         """One answer from the endpoint, or the quiet line to show instead."""
-        prompt = messages_tokens(messages)
-        held = self.limits.admit(
-            scope, user_id, self.today(), asyncio.get_running_loop().time(), prompt + max_tokens
+        now = asyncio.get_running_loop().time()
+        result = await self.writer.call(
+            scope, user_id, self.today(), now, messages, max_tokens, on_text
         )
-        if isinstance(held, str):
-            return self._refusal(held, lang)
-        written = ""
-
-        async def seen(text: str) -> None:
-            nonlocal written
-            written = text
-            if on_text is not None:
-                await on_text(text)
-
-        try:
-            if on_text is None:
-                completion = await self.client.complete(messages, max_tokens)
-            else:
-                completion = await self.client.stream(messages, max_tokens, seen)
-        except LLMError as error:
-            log.warning("no written answer: %s", error)
-            self._settle(held, prompt, estimate_tokens(written), answered=False)
-            return t("answer_timeout" if error.reason == "timeout" else "answer_failed", lang)
-        self._settle(
-            held,
-            completion.prompt_tokens or prompt,
-            completion.completion_tokens or estimate_tokens(completion.text),
-            answered=True,
-        )
-        return completion
-
-    def _settle(self, held: Reservation, prompt: int, written: int, answered: bool) -> None:
-        self.limits.budget.settle(held, prompt + written, answered)
+        return self._refusal(result, lang) if isinstance(result, str) else result
 
     def _refusal(self, key: str, lang: Lang) -> str:
+        """The quiet line for a reason `Writer.call` gave."""
         settings = self.bot.settings
         limit = settings.llm_user_rate if key == "answer_user_rate" else settings.llm_server_rate
         return t(key, lang, n=limit, timezone=settings.timezone)

@@ -311,3 +311,20 @@ async def test_a_failed_summary_shows_the_digests_own(simcord_env, server, llm) 
     line, card = reply(result).embeds
     assert "No written summary this time" in line.description
     assert card.url == "https://arxiv.org/abs/2405.19327" and card.description.startswith("• ")
+
+
+async def test_the_new_commands_are_in_help_and_described_in_korean(
+    simcord_env, server, simcord_bot, llm
+) -> None:
+    commands = {c.name: c for c in await simcord_bot.tree.fetch_commands()}
+    for name in ("summarize", "followup"):
+        payload = commands[name].to_dict()
+        assert payload["description_localizations"].get("ko"), name
+        for option in payload.get("options", []):
+            assert option["description_localizations"].get("ko"), (name, option["name"])
+            for choice in option.get("choices", []):
+                assert choice.get("name_localizations", {}).get("ko"), choice["name"]
+    result = await server.member.slash(server.channel, "help")
+    text = "\n".join(f.value for f in reply(result).embeds[0].fields)
+    assert "/summarize arxiv_id:2405.19327 language:English" in text
+    assert "/followup question:" in text
