@@ -100,9 +100,14 @@ class Answers(commands.Cog):
             return
         pager = self.pager(question, answer.hits, lang, interaction.user.id)
         await pager.send(interaction)
-        conversation = pager.message.id if pager.message and interaction.guild_id else None
         await self.write(
-            pager, interaction, question, answer.hits, lang, history=(), conversation=conversation
+            pager,
+            interaction,
+            question,
+            answer.hits,
+            lang,
+            history=(),
+            conversation=conversation_of(interaction, pager),
         )
 
     def pager(self, question: str, hits: Sequence[Hit], lang: Lang, owner: int) -> Pager:
@@ -254,6 +259,16 @@ class Answers(commands.Cog):
 def scope_of(guild_id: int | None, user_id: int) -> int:
     """Whose daily budget a call spends: the server's; in a DM, the member's own."""
     return guild_id if guild_id else -user_id
+
+
+def conversation_of(interaction: discord.Interaction, pager: Pager) -> int | None:
+    """The conversation an /ask answer starts: asked in a thread, that thread's (a thread is
+    one conversation); else the reply's, whose thread (same id) Follow up starts; none in DMs."""
+    if interaction.guild_id is None or pager.message is None:
+        return None
+    if isinstance(interaction.channel, discord.Thread):
+        return interaction.channel.id
+    return pager.message.id
 
 
 def abstained_notice(question: str, lang: Lang) -> discord.Embed:

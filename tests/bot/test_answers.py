@@ -328,3 +328,20 @@ async def test_the_new_commands_are_in_help_and_described_in_korean(
     text = "\n".join(f.value for f in reply(result).embeds[0].fields)
     assert "/summarize arxiv_id:2405.19327 language:English" in text
     assert "/followup question:" in text
+
+
+async def test_ask_inside_an_answer_thread_joins_its_conversation(simcord_env, server, llm) -> None:
+    result = await server.member.slash(server.channel, "ask", question=QUESTION)
+    shown = await server.member.click(reply(result), label="Follow up")
+    await server.member.submit_modal(shown, {QUESTION_ID: "which needs less data?"})
+    [thread] = server.channel.threads
+    asked = await server.member.slash(thread, "ask", question="text to speech models")
+    shown = await server.member.click(reply(asked), label="Follow up")
+    await server.member.submit_modal(shown, {QUESTION_ID: "which is fastest?"})
+    assert len(server.channel.threads) == 1  # no thread inside the thread
+    earlier = quoted_data(llm.prompts[-1])["earlier"]
+    assert [t["question"] for t in earlier] == [
+        QUESTION,
+        "which needs less data?",
+        "text to speech models",
+    ]
