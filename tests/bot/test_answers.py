@@ -103,20 +103,25 @@ async def test_an_answer_above_the_cards_cites_them(simcord_env, server, llm) ->
     assert [s["passages"] for s in data["sources"]] == [list(h.evidence) for h in expected.hits]
     others = [b for h in expected.hits for b in h.paper.summary if b not in h.evidence]
     assert others and not any(b in prompt[1]["content"] for b in others)  # only the evidence
-    assert "in English" in prompt[0]["content"] and data["question"] == QUESTION
+    assert "6 sentences in English" in prompt[0]["content"] and data["question"] == QUESTION
     assert llm.headers[0]["Authorization"] == f"Bearer {KEY}"
 
 
 async def test_a_korean_client_gets_a_korean_answer(
     simcord_env, server, llm, korean_client
 ) -> None:
-    result = await server.member.slash(server.channel, "ask", question="비디오 생성 확산 모델")
+    result = await server.member.slash(server.channel, "ask", question=QUESTION)  # in English
     message = reply(result)
     answer, head = message.embeds
     assert answer.title == "답변" and "[1]–[5]" in answer.footer.text
     assert head.title == "질문에 맞는 논문"
-    assert "in Korean" in llm.prompts[0][0]["content"]
+    assert "6 sentences in Korean" in llm.prompts[0][0]["content"]
     assert "이어서 질문" in labels(message)
+
+
+async def test_an_english_client_asking_in_korean_gets_english(simcord_env, server, llm) -> None:
+    await server.member.slash(server.channel, "ask", question="비디오 생성 확산 모델")
+    assert "6 sentences in English" in llm.prompts[0][0]["content"]
 
 
 async def test_streamed_edits_are_paced(simcord_env, server, llm) -> None:
@@ -247,7 +252,7 @@ async def test_follow_up_in_korean(simcord_env, server, llm, korean_client) -> N
     assert "에서 답변합니다" in private(done)[-1].content
     [thread] = server.channel.threads
     answer, _ = [m for m in thread.history() if m.author.bot and m.embeds][-1].embeds
-    assert answer.title == "답변" and "in Korean" in llm.prompts[1][0]["content"]
+    assert answer.title == "답변" and "6 sentences in Korean" in llm.prompts[1][0]["content"]
 
 
 async def test_followup_outside_an_answer_thread_is_explained(simcord_env, server, llm) -> None:
@@ -345,3 +350,16 @@ async def test_ask_inside_an_answer_thread_joins_its_conversation(simcord_env, s
         "which needs less data?",
         "text to speech models",
     ]
+
+
+async def test_a_runaway_answer_stays_within_discords_limits(simcord_env, server, llm) -> None:
+    llm.reply = "A long claim about video diffusion models [1]. " * 400  # 19,200 characters
+    result = await server.member.slash(server.channel, "ask", question=QUESTION)
+    answer, head = reply(result).embeds
+    assert answer.title == "Answer" and answer.description.endswith("…")
+    assert len(answer.description) <= 4096 and len(answer) + len(head) <= 6000
+
+    llm.reply = "A long summary. " * 1000
+    result = await server.member.slash(server.channel, "summarize", arxiv_id="2405.19327")
+    [embed] = reply(result).embeds
+    assert embed.description.endswith("…") and len(embed.description) <= 4096

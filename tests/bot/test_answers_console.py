@@ -30,12 +30,12 @@ def test_the_answer_comes_above_the_papers_it_cites(endpoint, capsys) -> None:
     sources = quoted_data(endpoint.prompts[0])["sources"]
     assert papers.startswith(f"1. {sources[0]['title']}")
     assert f"2. {sources[1]['title']}" in papers
-    assert "in English" in endpoint.prompts[0][0]["content"]
+    assert "6 sentences in English" in endpoint.prompts[0][0]["content"]
 
 
 def test_korean_question_gets_a_korean_answer(endpoint, capsys) -> None:
     assert main(["ask", "비디오 생성 확산 모델", "--answer"]) == 0
-    assert "in Korean" in endpoint.prompts[0][0]["content"]
+    assert "6 sentences in Korean" in endpoint.prompts[0][0]["content"]
 
 
 def test_json_carries_the_answer(endpoint, capsys) -> None:
