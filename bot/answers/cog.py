@@ -146,12 +146,11 @@ class Answers(commands.Cog):
         if isinstance(result, str):
             await self._show(pager, quiet_embed(result))
             return
-        added = False
-        if conversation is not None:
+        if conversation is not None:  # not in DMs: no threads there
             self.bot.state.answers.add_turn(conversation, question, result.text)
             pager.add_open_item(followup.button(self, lang))
-            added = True
-        await self._show(pager, answer_embed(result.text, hits, lang, model), added)
+        answered = answer_embed(result.text, hits, lang, model)
+        await self._show(pager, answered, view_changed=conversation is not None)
 
     async def _show(self, pager: Pager, top: discord.Embed, view_changed: bool = False) -> None:
         page = pager.pages[0]

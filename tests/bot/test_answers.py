@@ -363,3 +363,13 @@ async def test_a_runaway_answer_stays_within_discords_limits(simcord_env, server
     result = await server.member.slash(server.channel, "summarize", arxiv_id="2405.19327")
     [embed] = reply(result).embeds
     assert embed.description.endswith("…") and len(embed.description) <= 4096
+
+
+async def test_in_a_dm_the_member_has_a_budget_and_no_thread(simcord_env, server, llm) -> None:
+    user = simcord_env.create_user("loner")
+    result = await user.slash("ask", question=QUESTION)
+    message = reply(result)
+    assert message.embeds[0].title == "Answer" and "Follow up" not in labels(message)
+    cog = simcord_env.bot.get_cog("Answers")
+    tokens, answers = simcord_env.bot.state.answers.usage(-user.id, cog.today())
+    assert answers == 1 and tokens > 0
