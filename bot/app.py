@@ -41,6 +41,7 @@ COGS = (
     "bot.weekly.cog",
     "bot.about.cog",
 )
+ANSWERS_COG = "bot.answers.cog"
 
 
 class PaperBot(commands.Bot):
@@ -71,6 +72,8 @@ class PaperBot(commands.Bot):
         await self.tree.set_translator(Translator())
         for name in COGS:
             await self.load_extension(name)
+        if self.settings.llm_enabled:  # unset: no written answers, the commands as before
+            await self.load_extension(ANSWERS_COG)
         await self.sync_commands()
 
     async def close(self) -> None:

@@ -162,12 +162,29 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         raise StoreError("the question is not valid UTF-8 text") from None
     if not question:
         raise StoreError("the question is empty")
+    if args.answer and not settings.llm_enabled:
+        return _fail(
+            "--answer needs PAPERBOT_LLM_BASE_URL and PAPERBOT_LLM_MODEL (docs/ANSWERS.md)", 2
+        )
     with open_index(settings) as index:
         answer = search(index, question, args.since, args.until, args.min_votes, args.k)
+    written = note = None
+    if args.answer:
+        from bot.answers.console import written_answer
+
+        written, note = written_answer(settings, answer)
     if args.json:
-        _print_json(answer.to_json())
-    else:
-        print_answer(answer)
+        extra = {"answer": written, "answer_note": note} if args.answer else {}
+        _print_json(answer.to_json() | extra)
+        return 0
+    if written:
+        print(f"Answer (written by {settings.llm_model} from the passages below; it can be wrong):")
+        print(f"{written}\n")
+    print_answer(answer)
+    if note and not answer.abstained:
+        print(f"paperbot: no written answer: {note}", file=sys.stderr)
+    elif note:
+        print(note)
     return 0
 
 
@@ -314,6 +331,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-k", type=_count(1, 50), default=5, help="how many papers, 1-50 (5)")
     p.add_argument("--json", action="store_true", help=as_json)
+    p.add_argument(
+        "--answer",
+        action="store_true",
+        help="also a short answer written from the papers' passages (PAPERBOT_LLM_*)",
+    )
     p.set_defaults(func=cmd_ask)
     p = sub.add_parser("trend", help="chart of the papers on a topic per week (PNG)")
     p.add_argument("topic", help="the topic, as a question or keywords")

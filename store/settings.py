@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import available_timezones
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -40,6 +40,18 @@ class Settings(BaseSettings):
     admin_guild_id: int | None = Field(default=None, alias="PAPERBOT_ADMIN_GUILD_ID")
     log_level: str = Field(default="INFO", alias="PAPERBOT_LOG_LEVEL")
 
+    # An OpenAI-compatible chat-completions server for written answers (docs/ANSWERS.md);
+    # unset: no answers, no /summarize, nothing sent anywhere.
+    llm_base_url: str | None = Field(default=None, alias="PAPERBOT_LLM_BASE_URL")
+    llm_model: str | None = Field(default=None, alias="PAPERBOT_LLM_MODEL", validate_default=True)
+    llm_api_key: SecretStr | None = Field(default=None, alias="PAPERBOT_LLM_API_KEY")
+    llm_timeout: float = Field(default=20.0, gt=0, le=300, alias="PAPERBOT_LLM_TIMEOUT")
+    # Cost controls: estimated tokens per server per day (prompt + answer), and answers per
+    # member and per server in any hour.
+    llm_daily_tokens: int = Field(default=200_000, ge=0, alias="PAPERBOT_LLM_DAILY_TOKENS")
+    llm_user_rate: int = Field(default=10, ge=0, alias="PAPERBOT_LLM_USER_RATE")
+    llm_server_rate: int = Field(default=60, ge=0, alias="PAPERBOT_LLM_SERVER_RATE")
+
     def public(self) -> dict[str, str]:
         """Every setting by its variable name, as `paperbot run` logs them: the token only as
         set or unset."""
@@ -50,6 +62,10 @@ class Settings(BaseSettings):
                 value = "(set, hidden)" if value.get_secret_value() else "(empty)"
             shown[field.alias or name] = "(unset)" if value is None else str(value)
         return shown
+
+    @property
+    def llm_enabled(self) -> bool:
+        return self.llm_base_url is not None
 
     @field_validator("timezone")
     @classmethod
@@ -71,6 +87,35 @@ class Settings(BaseSettings):
                 "log_level", "'{value}' is not one of DEBUG, INFO, WARNING, ERROR", {"value": value}
             )
         return value.strip().upper()
+
+    @field_validator("llm_base_url", "llm_model", "llm_api_key", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("llm_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise PydanticCustomError(
+                "llm_url",
+                "'{value}' is not an http(s) URL (e.g. http://127.0.0.1:11434/v1)",
+                {"value": value},
+            )
+        return value
+
+    @field_validator("llm_model")
+    @classmethod
+    def _model_with_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and info.data.get("llm_base_url") is not None:
+            raise PydanticCustomError(
+                "llm_model",
+                "PAPERBOT_LLM_MODEL is required with PAPERBOT_LLM_BASE_URL (e.g. llama3.1:8b)",
+            )
+        return value.strip() if value else value
 
     @field_validator("post_time")
     @classmethod

@@ -40,6 +40,8 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("PAPERBOT_EMBEDDER", "hash")
     for name in ("CHROMA_HOST", "DISCORD_TOKEN", "PAPERBOT_DEV_GUILD_ID", "PAPERBOT_GIT_PULL"):
         monkeypatch.delenv(name, raising=False)
+    for name in ("BASE_URL", "MODEL", "API_KEY"):  # answers stay off unless a test turns them on
+        monkeypatch.delenv(f"PAPERBOT_LLM_{name}", raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
     return Settings()
 

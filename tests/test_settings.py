@@ -123,3 +123,38 @@ def test_paperbot_run_with_a_bad_time_zone_as_a_process(settings: Settings, tmp_
     assert done.returncode == 2 and done.stdout == ""
     [line] = done.stderr.splitlines()
     assert "PAPERBOT_TIMEZONE" in line and "'Asia/Busan' is not an IANA time zone" in line
+
+
+def test_written_answers_are_off_by_default(settings: Settings) -> None:
+    assert not settings.llm_enabled and settings.llm_base_url is None
+
+
+@pytest.mark.parametrize(
+    ("values", "says"),
+    [
+        ({"PAPERBOT_LLM_BASE_URL": "http://127.0.0.1:11434/v1"}, "PAPERBOT_LLM_MODEL is required"),
+        (
+            {"PAPERBOT_LLM_BASE_URL": "127.0.0.1:11434", "PAPERBOT_LLM_MODEL": "m"},
+            "'127.0.0.1:11434' is not an http(s) URL",
+        ),
+        ({"PAPERBOT_LLM_TIMEOUT": "0"}, "greater than 0"),
+    ],
+)
+def test_a_bad_llm_setting_is_refused(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys, values: dict, says: str
+) -> None:
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    assert main(["ask", "x", "--answer"]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert says in line
+
+
+def test_the_api_key_is_never_shown(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERBOT_LLM_BASE_URL", "https://api.example.com/v1/")
+    monkeypatch.setenv("PAPERBOT_LLM_MODEL", "m")
+    monkeypatch.setenv("PAPERBOT_LLM_API_KEY", "sk-never-shown")
+    read = Settings()
+    assert read.llm_enabled and read.llm_base_url == "https://api.example.com/v1"
+    assert "sk-never-shown" not in repr(read) and "sk-never-shown" not in str(read)
+    assert read.llm_api_key.get_secret_value() == "sk-never-shown"

@@ -119,6 +119,11 @@ class About(commands.Cog):
         else:
             nxt = t("stats_no_post", lang)
         embed.add_field(name=t("stats_next", lang), value=nxt, inline=False)
+        writer = self.bot.get_cog("Answers")  # written answers on: today's use here
+        if writer is not None:
+            usage = writer.usage_field  # type: ignore[attr-defined]
+            name, value = usage(interaction.guild_id, interaction.user.id, lang)
+            embed.add_field(name=name, value=value, inline=False)
         embed.add_field(name=t("stats_version", lang), value=_version())
         await interaction.followup.send(embed=render.fit(embed), allowed_mentions=NO_MENTIONS)
 

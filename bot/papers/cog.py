@@ -110,6 +110,10 @@ class Papers(commands.Cog):
         await interaction.response.defer(thinking=True)  # embedding + search: can pass 3 s
         lang = lang_of(interaction.locale)
         answer = await self.bot.query(search, question, since, until, min_votes, ASK_RESULTS)
+        writer = self.bot.get_cog("Answers")  # loaded only with an LLM endpoint configured
+        if writer is not None:
+            await writer.reply(interaction, question, answer, lang)  # type: ignore[attr-defined]
+            return
         if answer.abstained:
             asked = t("question", lang, q=render.safe(render.clip(question, 300)))
             text = f"{asked}\n{t('nothing_found', lang)}"

@@ -1,12 +1,14 @@
 """The bot's state file, `bot.sqlite` in the data dir: one connection (db.py) and one small
 module per feature's tables. `create_bot()` opens it once and the cogs reach their part
 through `bot.state`: `.digest` (daily-post settings and posts), `.subscriptions` (topics,
-matches, DMs), `.saved` (saved papers), `.weekly` (the weekly roll-up)."""
+matches, DMs), `.saved` (saved papers), `.weekly` (the weekly roll-up), `.answers`
+(written answers' budget and follow-up turns)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from bot.state.answers import AnswerState
 from bot.state.db import Database
 from bot.state.digest import DigestState
 from bot.state.saved import SavedState
@@ -24,6 +26,7 @@ class State:
         self.subscriptions = SubscriptionState(self.db)
         self.saved = SavedState(self.db)
         self.weekly = WeeklyState(self.db)
+        self.answers = AnswerState(self.db)
 
     def meta(self, key: str) -> str | None:
         """A bot-wide value (e.g. the hash of the last synced command payload)."""

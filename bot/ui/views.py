@@ -1,5 +1,6 @@
 """A paging view: first / prev / x/y / next / last for the invoker only, and Save under a page
-that is one paper's card for whoever presses it."""
+that is one paper's card for whoever presses it (and any button a feature opens to everyone,
+such as Follow up under a written answer)."""
 
 from __future__ import annotations
 
@@ -42,11 +43,13 @@ class Pager(discord.ui.View):
         self.next.label = t("next", lang)
         self.last.label = t("last", lang)
         self._save: discord.ui.Button | None = None
+        self._open_ids = {SAVE_ID}  # buttons anyone may press
         if len(self.pages) == 1:
             self.clear_items()  # one page: no paging, only Save when it is a paper card
-        self._refresh()
+        self._sync_buttons()
 
-    def _refresh(self) -> None:
+    def _sync_buttons(self) -> None:
+        # not `_refresh`: discord.py's View calls its own `_refresh` after a message edit
         self._save_button()
         if len(self.pages) == 1:
             return
@@ -77,6 +80,28 @@ class Pager(discord.ui.View):
         self._save = button
         self.add_item(button)
 
+    def add_open_item(self, item: discord.ui.Button) -> None:
+        """A button for whoever presses it, on every page."""
+        self._open_ids.add(item.custom_id or "")
+        self.add_item(item)
+
+    async def update(self, index: int, page: Page, view_changed: bool = False) -> None:
+        """Replace a page; the message shows it at once when it is the page on screen (and
+        shows a changed set of buttons on any page)."""
+        self.pages[index] = page
+        if self.message is None:
+            return
+        if index == self.index:
+            await self.message.edit(embeds=page, view=self, allowed_mentions=NO_MENTIONS)
+        elif view_changed:
+            await self.message.edit(view=self, allowed_mentions=NO_MENTIONS)
+
+    async def post(self, channel: discord.abc.Messageable) -> None:
+        """The first page as a message of the bot's own in a channel or thread."""
+        self.message = await channel.send(
+            embeds=self.pages[0], view=self, allowed_mentions=NO_MENTIONS
+        )
+
     async def send(self, interaction: discord.Interaction, *, ephemeral: bool = False) -> None:
         """Reply with the first page (as the response, or as the followup of a deferral); a
         single page needs no buttons."""
@@ -98,7 +123,7 @@ class Pager(discord.ui.View):
             self.stop()
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id == self.owner_id or _custom_id(interaction) == SAVE_ID:
+        if interaction.user.id == self.owner_id or _custom_id(interaction) in self._open_ids:
             return True
         await interaction.response.send_message(
             t("not_yours", self.lang), ephemeral=True, allowed_mentions=NO_MENTIONS
@@ -114,7 +139,7 @@ class Pager(discord.ui.View):
 
     async def _show(self, interaction: discord.Interaction, index: int) -> None:
         self.index = max(0, min(index, len(self.pages) - 1))
-        self._refresh()
+        self._sync_buttons()
         await interaction.response.edit_message(
             embeds=self.pages[self.index], view=self, allowed_mentions=NO_MENTIONS
         )

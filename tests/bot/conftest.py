@@ -71,3 +71,13 @@ def korean_client(monkeypatch: pytest.MonkeyPatch) -> None:
         return record, payload
 
     monkeypatch.setattr(interactions, "base_payload", korean)
+
+
+@pytest.fixture
+def chat_server():
+    """A chat-completions server on 127.0.0.1 (tests/bot/llm_server.py), stopped afterwards."""
+    from tests.bot.llm_server import ChatServer
+
+    server = ChatServer().start()
+    yield server
+    server.stop()

@@ -25,6 +25,14 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "en": "right-click a message → Apps → Find papers",
         "ko": "메시지 우클릭 → 앱 → Find papers",
     },
+    "summarize": {
+        "en": "/summarize arxiv_id:2405.19327 language:English",
+        "ko": "/summarize arxiv_id:2405.19327 language:한국어",
+    },
+    "followup": {
+        "en": "/followup question:which of these is cheapest to train? (in an answer thread)",
+        "ko": "/followup question:이 중 학습 비용이 가장 적은 것은? (답변 스레드에서)",
+    },
     "help": {"en": "/help", "ko": "/help"},
     "stats": {"en": "/stats", "ko": "/stats"},
     "digest set": {
