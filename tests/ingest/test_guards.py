@@ -130,3 +130,41 @@ def test_an_emptied_file_holds_every_removal(indexed) -> None:
     report = ingest(indexed)
     assert report.papers_removed == 0 and report.removals_held
     assert "2024-03-14.md" in report.removals_held[0] and papers(indexed) == 62
+
+
+@pytest.mark.parametrize(
+    ("gone", "indexed", "refused"),
+    [(20, 100, False), (21, 100, True), (5, 6, False), (6, 20, True), (200, 1000, False)],
+)
+def test_a_mirror_ingest_removes_at_most_a_fifth_of_the_index(
+    gone: int, indexed: int, refused: bool
+) -> None:
+    """Just below and just above the removal guard's 20% (a 60% guard would let 21 of 100
+    go); five papers or fewer may always go."""
+    from ingest.guards import check_removal
+
+    if refused:
+        with pytest.raises(IngestRefused, match=f"refusing to remove {gone} of {indexed}"):
+            check_removal(gone, indexed, "digests", allow=False)
+        check_removal(gone, indexed, "digests", allow=True)  # the override
+    else:
+        check_removal(gone, indexed, "digests", allow=False)
+
+
+@pytest.mark.parametrize(
+    ("fresh", "active", "refused"),
+    [(50, 100, False), (49, 100, True), (1, 2, False), (1, 3, True), (1, 0, False)],
+)
+def test_a_rebuild_must_keep_at_least_half_of_the_index(
+    fresh: int, active: int, refused: bool
+) -> None:
+    """Just above and just below the rebuild guard's 50% (a 25% guard would switch to 49 of
+    100)."""
+    from ingest.guards import check_activation
+
+    if refused:
+        with pytest.raises(IngestRefused, match=f"holds {fresh} papers, the current one {active}"):
+            check_activation(fresh, active, allow=False)
+        check_activation(fresh, active, allow=True)
+    else:
+        check_activation(fresh, active, allow=False)
