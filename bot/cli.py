@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from store.dates import PERIODS, iso_date
-from store.errors import StoreError
+from store.errors import StoreError, library_failure, retry_read
 from store.index import Index
 from store.models import Answer, Paper
 from store.settings import Settings
@@ -105,8 +105,11 @@ def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_today(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.pipeline import open_index
 
-    with open_index(settings) as index:
-        return _print_today(args, index)
+    def read() -> int:
+        with open_index(settings) as index:
+            return _print_today(args, index)
+
+    return retry_read(read)
 
 
 def _print_today(args: argparse.Namespace, index: Index) -> int:
@@ -132,8 +135,11 @@ def _print_today(args: argparse.Namespace, index: Index) -> int:
 def cmd_top(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.pipeline import open_index
 
-    with open_index(settings) as index:
-        found = index.top(args.period, args.n)
+    def read() -> tuple[str, str, list[Paper]] | None:
+        with open_index(settings) as index:
+            return index.top(args.period, args.n)
+
+    found = retry_read(read)
     if found is None:
         print("No digest indexed yet: run `paperbot ingest`.")
         return 1
@@ -166,8 +172,12 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         raise StoreError("the question is not valid UTF-8 text") from None
     if not question:
         raise StoreError("the question is empty")
-    with open_index(settings) as index:
-        answer = search(index, question, args.since, args.until, args.min_votes, args.k)
+
+    def read() -> Answer:
+        with open_index(settings) as index:
+            return search(index, question, args.since, args.until, args.min_votes, args.k)
+
+    answer = retry_read(read)
     if args.json:
         _print_json(answer.to_json())
     else:
@@ -178,10 +188,13 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_trend(args: argparse.Namespace, settings: Settings) -> int:
     from bot.ui.charts import trend_png
     from ingest.pipeline import open_index
-    from store.search.trends import trend
+    from store.search.trends import Trend, trend
 
-    with open_index(settings) as index:
-        found = trend(index, args.topic, args.period)
+    def read() -> Trend | None:
+        with open_index(settings) as index:
+            return trend(index, args.topic, args.period)
+
+    found = retry_read(read)
     if found is None:
         print("No digest indexed yet: run `paperbot ingest`.")
         return 1
@@ -315,8 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Every failure is one line on stderr and a non-zero exit: 2 for a bad command line or
-    setting, 3 for what the store refused or could not do, 1 for anything unexpected (with the
-    traceback under --debug)."""
+    setting, 3 for what the store refused or could not do (its own errors, and Chroma's, a
+    Chroma server's and SQLite's), 1 for anything unexpected (with the traceback under
+    --debug)."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     if getattr(args, "since", None) and getattr(args, "until", None) and args.since > args.until:
@@ -342,6 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:
         if args.debug:
             raise
+        if failure := library_failure(error):  # the store's libraries: also the index's fault
+            return _fail(failure, 3)
         text = str(error).strip().splitlines()
         detail = f"{type(error).__name__}: {text[0][:300] if text else ''}"
         return _fail(f"{args.command} failed: {detail} (run with --debug for the traceback)", 1)
