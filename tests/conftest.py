@@ -39,7 +39,10 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("PAPERBOT_EMBEDDER", "hash")
     for name in ("CHROMA_HOST", "DISCORD_TOKEN", "PAPERBOT_DEV_GUILD_ID", "PAPERBOT_GIT_PULL"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
+    no_env_file = tmp_path / "empty.env"  # no stray .env from the developer's checkout
+    no_env_file.touch()
+    monkeypatch.setenv("PAPERBOT_ENV_FILE", str(no_env_file))
+    monkeypatch.chdir(tmp_path)
     return Settings()
 
 
