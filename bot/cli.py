@@ -17,6 +17,7 @@ from store.errors import StoreError, library_failure, retry_read
 from store.index import Index
 from store.models import Answer, Paper
 from store.settings import Settings
+from store.usertext import visible
 
 
 def _digest_date(text: str) -> str:
@@ -167,7 +168,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from store.search.retrieval import search
 
     try:
-        question = args.question.encode("utf-8").decode("utf-8").strip()
+        question = visible(args.question.encode("utf-8").decode("utf-8"))
     except UnicodeError:
         raise StoreError("the question is not valid UTF-8 text") from None
     if not question:
