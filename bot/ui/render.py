@@ -297,7 +297,7 @@ def digest_pages(
     lang: Lang,
     asked: str | None = None,
     stale_days: int | None = None,
-) -> list[list[discord.Embed]]:
+) -> Pages:
     """/today: the overview, then one card per paper, each built when it is first shown."""
     head = overview(day, papers, lang, asked=asked, stale_days=stale_days)
     return Pages(1 + len(papers), lambda i: [head] if i == 0 else [card(papers[i - 1], lang)])
