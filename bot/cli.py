@@ -16,10 +16,11 @@ from pydantic import ValidationError
 
 from bot.ops.logs import configure as configure_logging
 from store.dates import PERIODS, iso_date
-from store.errors import StoreError
+from store.errors import StoreError, library_failure, retry_read
 from store.index import Index
 from store.models import Answer, Paper
 from store.settings import LOG_LEVELS, Settings
+from store.usertext import visible
 
 log = logging.getLogger("paperbot")
 
@@ -101,8 +102,11 @@ def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_today(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.pipeline import open_index
 
-    with open_index(settings) as index:
-        return _print_today(args, index)
+    def read() -> int:
+        with open_index(settings) as index:
+            return _print_today(args, index)
+
+    return retry_read(read)
 
 
 def _print_today(args: argparse.Namespace, index: Index) -> int:
@@ -128,8 +132,11 @@ def _print_today(args: argparse.Namespace, index: Index) -> int:
 def cmd_top(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.pipeline import open_index
 
-    with open_index(settings) as index:
-        found = index.top(args.period, args.n)
+    def read() -> tuple[str, str, list[Paper]] | None:
+        with open_index(settings) as index:
+            return index.top(args.period, args.n)
+
+    found = retry_read(read)
     if found is None:
         print("No digest indexed yet: run `paperbot ingest`.")
         return 1
@@ -157,7 +164,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from store.search.retrieval import search
 
     try:
-        question = args.question.encode("utf-8").decode("utf-8").strip()
+        question = visible(args.question.encode("utf-8").decode("utf-8"))
     except UnicodeError:
         raise StoreError("the question is not valid UTF-8 text") from None
     if not question:
@@ -166,8 +173,12 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         return _fail(
             "--answer needs PAPERBOT_LLM_BASE_URL and PAPERBOT_LLM_MODEL (docs/ANSWERS.md)", 2
         )
-    with open_index(settings) as index:
-        answer = search(index, question, args.since, args.until, args.min_votes, args.k)
+
+    def read() -> Answer:
+        with open_index(settings) as index:
+            return search(index, question, args.since, args.until, args.min_votes, args.k)
+
+    answer = retry_read(read)
     written = note = None
     if args.answer:
         from bot.answers.console import written_answer
@@ -191,10 +202,13 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_trend(args: argparse.Namespace, settings: Settings) -> int:
     from bot.ui.charts import trend_png
     from ingest.pipeline import open_index
-    from store.search.trends import trend
+    from store.search.trends import Trend, trend
 
-    with open_index(settings) as index:
-        found = trend(index, args.topic, args.period)
+    def read() -> Trend | None:
+        with open_index(settings) as index:
+            return trend(index, args.topic, args.period)
+
+    found = retry_read(read)
     if found is None:
         print("No digest indexed yet: run `paperbot ingest`.")
         return 1
@@ -390,8 +404,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Every failure is one line on stderr and a non-zero exit: 2 for a bad command line or
-    setting, 3 for what the store refused or could not do, 1 for anything unexpected (with the
-    traceback under --debug)."""
+    setting, 3 for what the store refused or could not do (its own errors, and Chroma's, a
+    Chroma server's and SQLite's), 1 for anything unexpected (with the traceback under
+    --debug)."""
     args = build_parser().parse_args(argv)
     if getattr(args, "since", None) and getattr(args, "until", None) and args.since > args.until:
         return _fail(f"--since {args.since} is after --until {args.until}", 2)
@@ -420,6 +435,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:
         if args.debug:
             raise
+        if failure := library_failure(error):  # the store's libraries: also the index's fault
+            return _fail(failure, 3)
         text = str(error).strip().splitlines()
         detail = f"{type(error).__name__}: {text[0][:300] if text else ''}"
         return _fail(f"{args.command} failed: {detail} (run with --debug for the traceback)", 1)

@@ -12,6 +12,9 @@ CHUNK_VERSION = 1
 # bullets per passage, so a matching passage is itself the evidence shown to the user.
 CHUNK_SIZE = 400
 CHUNK_OVERLAP = 0
+# Passages one paper may have in the index; the archive's longest summary makes 6. One 5 MB
+# summary line made 7,490, embedded and written under the writer lock.
+MAX_PASSAGES = 32
 
 _splitter = RecursiveCharacterTextSplitter(
     chunk_size=CHUNK_SIZE,

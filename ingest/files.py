@@ -2,13 +2,18 @@
 
 A digest is named `paper_logs/YYYY/MM/DD.md` or `YYYY-MM-DD.md`. A name of that shape whose
 date is not on the calendar (`2024-02-30.md`) is still a digest, a broken one: it is found and
-reported, never silently passed over. Decoding is per line, so one bad byte costs one line.
+reported, never silently passed over; so is a digest-shaped name that is no readable file (a
+FIFO, a device, a folder, a symlink loop or a dangling link), and such a name is never opened
+for reading (a FIFO would block forever, /dev/zero never end). Decoding is per line, so one bad
+byte costs one line.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -45,11 +50,13 @@ def date_from_path(path: Path | str) -> str | None:
 
 @dataclass
 class FolderScan:
-    """Digest-shaped files under a folder (sorted; misnamed ones included) and the folders
-    that could not be listed, each with the reason."""
+    """Digest-shaped files under a folder (sorted; misnamed ones included), the folders
+    that could not be listed, and the digest-shaped names that are no readable file, each
+    with the reason."""
 
     files: list[Path] = field(default_factory=list)
     unreadable: list[tuple[Path, str]] = field(default_factory=list)
+    not_files: list[tuple[Path, str]] = field(default_factory=list)
 
 
 def scan_folder(folder: Path) -> FolderScan:
@@ -63,12 +70,63 @@ def scan_folder(folder: Path) -> FolderScan:
 
     for top, dirs, names in os.walk(folder, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in names:
+        for name in (*dirs, *names):
             path = Path(top, name)
-            if name.endswith(".md") and name_date(path) and path.is_file():
+            if not (name.endswith(".md") and name_date(path)):
+                continue
+            why = not_a_file(path)
+            if why is None:
                 scan.files.append(path)
+            else:
+                scan.not_files.append((path, why))
     scan.files.sort()
+    scan.not_files.sort()
     return scan
+
+
+def not_a_file(path: Path) -> str | None:
+    """Why `path` cannot be read as a digest file (it is not opened); None for a regular file
+    or a symlink to one."""
+    try:
+        return _not_regular(path.stat().st_mode)
+    except OSError as error:
+        return _os_reason(path, error)
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of a regular file; OSError for anything else, its strerror saying what the
+    path is. Opened without blocking and checked before reading: a FIFO is never read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as error:
+        raise OSError(error.errno, _os_reason(path, error)) from None
+    try:
+        if kind := _not_regular(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, kind)
+        with os.fdopen(fd, "rb", closefd=False) as file:
+            return file.read()
+    finally:
+        os.close(fd)
+
+
+def _not_regular(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    kinds = [
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ]
+    kind = next((name for test, name in kinds if test(mode)), "a special file")
+    return f"{kind}, not a file"
+
+
+def _os_reason(path: Path, error: OSError) -> str:
+    if error.errno == errno.ENOENT and path.is_symlink():
+        return "a broken symbolic link"
+    return error.strerror or str(error)
 
 
 def find_digest_files(path: Path) -> list[Path]:

@@ -11,7 +11,9 @@ calendar date (`2024-02-30`, `9999-99-99`; the file name's date is not used inst
 heading is what dates a section); an entry holding a line that is not UTF-8 or that has more
 than 30 combining marks in a row (no text does; normalising such a line takes time quadratic
 in its length); a file whose digest-shaped name is not a calendar date; a file with no entries.
-So every `Paper.date` is a real ISO date and every text field is NFC. Parsing takes time
+Control characters (NUL, ESC, DEL, C1; not tab or line feed) are removed and logged: they are
+never text, and a NUL before `###` would hide a heading. So every `Paper.date` is a real ISO
+date and every text field is NFC and free of control characters. Parsing takes time
 linear in the input, whatever its lines hold.
 """
 
@@ -30,10 +32,11 @@ from ingest.files import (
     decode_lines,
     find_digest_files,
     name_date,
+    read_file,
     scan_folder,
 )
 from ingest.media import find_media
-from ingest.text import nfc_lines
+from ingest.text import drop_controls, nfc_lines
 from store.models import ARXIV_ID, Paper
 
 __all__ = [
@@ -109,7 +112,7 @@ def parse_file(path: Path, root: Path | None = None) -> tuple[list[Paper], list[
     if spelled is not None and calendar_date(spelled) is None:
         return [], [_skip(display, f"file name date {spelled} is not a calendar date")]
     try:
-        data = path.read_bytes()
+        data = read_file(path)
     except OSError as exc:
         return [], [_skip(display, f"unreadable: {exc.strerror or exc}")]
     text, bad_lines = decode_lines(data)
@@ -125,7 +128,7 @@ def parse_paths(paths: Iterable[Path]) -> ParseResult:
     searched recursively for digest-shaped names; one that cannot be listed is reported."""
     result = ParseResult()
     for path in paths:
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             result.skipped.append(_skip(path.as_posix(), "no such file or folder"))
             continue
         root, files = None, [path]
@@ -135,6 +138,9 @@ def parse_paths(paths: Iterable[Path]) -> ParseResult:
             for folder, why in scan.unreadable:
                 shown = _display_path(folder, path) if folder != path else folder.as_posix()
                 result.skipped.append(_skip(shown, f"unreadable folder: {why}"))
+            for odd, why in scan.not_files:
+                result.skipped.append(_skip(_display_path(odd, path), f"unreadable: {why}"))
+                result.files += 1
         for file in files:
             papers, skipped = parse_file(file, root)
             result.papers.extend(papers)
@@ -157,7 +163,12 @@ def _parse(
     text: str, bad_lines: dict[int, str], source: str, fallback_date: str | None
 ) -> tuple[list[Paper], list[Skipped]]:
     """Lines of `\\n`-separated text -> entries; `bad_lines` ({line: why}) cannot be trusted."""
-    lines = nfc_lines(text.replace("\t", " "), bad_lines)
+    text, removed, first = drop_controls(text.replace("\t", " "))
+    if removed:
+        log.warning(
+            "%s: removed %d control characters (the first on line %d)", source, removed, first
+        )
+    lines = nfc_lines(text, bad_lines)
     papers: list[Paper] = []
     skipped: list[Skipped] = []
     for block in _blocks(lines, bad_lines, fallback_date):

@@ -12,13 +12,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ingest import guards
-from ingest.chunk import CHUNK_SIZE, CHUNK_VERSION, chunk_paper
+from ingest.chunk import CHUNK_SIZE, CHUNK_VERSION, MAX_PASSAGES, chunk_paper
 from ingest.parse import ParseResult, Skipped, parse_paths, unique_papers
 from store.embedders import Embedder, get_embedder
 from store.index import Index, writelock
 from store.index.faults import crash_point
 from store.index.handle import IndexHandle
-from store.models import Paper
+from store.models import Chunk, Paper
 from store.progress import Progress, Tick
 from store.settings import Settings
 
@@ -139,7 +139,9 @@ def _fill(
 ) -> IngestReport:
     papers = unique_papers(parsed.papers)
     known = index.paper_hashes()
-    report = IngestReport(files=parsed.files, entries=len(parsed.papers), skipped=parsed.skipped)
+    report = IngestReport(
+        files=parsed.files, entries=len(parsed.papers), skipped=list(parsed.skipped)
+    )
     if not mirror:  # a file given by hand never moves a paper back to an older day
         indexed = index.by_id
         papers = {
@@ -162,7 +164,7 @@ def _fill(
             index.remove(gone)
             report.papers_removed = len(gone)
     report.passages_written, report.passages_embedded = embed_and_write(
-        index, todo, progress, files=parsed.files
+        index, todo, progress, files=parsed.files, cut=report.skipped
     )
     # the summaries' new Korean words for the English->Korean bridge (store/search/bridge.py)
     index.word_bridge(embed_missing=True)
@@ -170,16 +172,21 @@ def _fill(
 
 
 def embed_and_write(
-    index: Index, papers: list[Paper], progress: Progress | None = None, files: int | None = None
+    index: Index,
+    papers: list[Paper],
+    progress: Progress | None = None,
+    files: int | None = None,
+    cut: list[Skipped] | None = None,
 ) -> tuple[int, int]:
     """Chunk, embed (text already seen comes from the vector cache) and write, BATCH papers at
-    a time. Returns (passages written, passages the model embedded)."""
+    a time; a paper's first MAX_PASSAGES passages only, each cut reported in `cut`. Returns
+    (passages written, passages the model embedded)."""
     written = embedded = 0
     if progress:
         progress(Tick(0, len(papers), 0, files))
     for start in range(0, len(papers), BATCH):
         batch = papers[start : start + BATCH]
-        chunked = [chunk_paper(p) for p in batch]
+        chunked = [_capped(p, chunk_paper(p), cut) for p in batch]
         texts = [c.text for chunks in chunked for c in chunks]
         vectors, computed = index.vectors.embed(texts, index.embedder.embed_passages)
         items, offset = [], 0
@@ -191,3 +198,16 @@ def embed_and_write(
         if progress:
             progress(Tick(start + len(batch), len(papers), written, files))
     return written, embedded
+
+
+def _capped(paper: Paper, chunks: list[Chunk], cut: list[Skipped] | None) -> list[Chunk]:
+    if len(chunks) <= MAX_PASSAGES:
+        return chunks
+    reason = (
+        f"the summary makes {len(chunks)} passages: only the first {MAX_PASSAGES} are "
+        "searchable (the summary is kept whole)"
+    )
+    log.warning("%s: %s", paper.source, reason)
+    if cut is not None:
+        cut.append(Skipped(paper.source, reason, paper.arxiv_id))
+    return chunks[:MAX_PASSAGES]

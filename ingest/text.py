@@ -1,4 +1,4 @@
-"""Digest text -> NFC lines, in time linear in its length.
+"""Digest text -> NFC lines without control characters, in time linear in its length.
 
 NFC reorders and combines runs of combining marks, and CPython does that in time quadratic in
 the run's length: a 1 MB line of accents takes minutes. No text has more than 30 of them in a
@@ -12,6 +12,9 @@ import re
 import unicodedata
 
 MAX_COMBINING = 30
+# C0 controls but tab and line feed, DEL, C1 controls: never text. A NUL before `###` hid the
+# heading (two entries became one) and NULs reached titles.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _combining_runs() -> tuple[re.Pattern[str], re.Pattern[str]]:
@@ -60,3 +63,13 @@ def nfc_lines(text: str, bad_lines: dict[int, str]) -> list[str]:
         else:
             lines[number - 1] = unicodedata.normalize("NFC", line)
     return lines
+
+
+def drop_controls(text: str) -> tuple[str, int, int | None]:
+    """`text` without control characters (tab and line feed stay, so lines keep their
+    numbers): (text, how many were removed, the line of the first or None)."""
+    first = _CONTROL.search(text)
+    if first is None:
+        return text, 0, None
+    cleaned, removed = _CONTROL.subn("", text)
+    return cleaned, removed, text.count("\n", 0, first.start()) + 1

@@ -1,21 +1,42 @@
 """Settings from the environment or .env (the table in docs/CONTRACTS.md); one class, read once.
 
+One .env file is read: PAPERBOT_ENV_FILE when set (it must exist), else `.env` in the current
+folder, else the project folder's, so `paperbot` started in another folder does not silently
+run on the samples or without the Chroma server. Relative paths in that file, and the default
+`./samples` and `./data`, are relative to the file's folder.
+
 The values the bot schedules with are checked here, so a typo stops `paperbot run` at start-up
 with one clear line instead of failing at the first daily post."""
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import available_timezones
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _HHMM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+PROJECT = Path(__file__).resolve().parents[1]  # the checkout (pyproject.toml, .env.example)
+_PATHS = {"digests": "PAPERBOT_DIGESTS", "data_dir": "PAPERBOT_DATA_DIR"}
+
+
+def env_file() -> Path | None:
+    """The .env file to read (the module docstring), or None."""
+    if named := os.environ.get("PAPERBOT_ENV_FILE"):
+        path = Path(named).expanduser()
+        if not path.is_file():
+            problem = PydanticCustomError("env_file", "no such file: '{path}'", {"path": named})
+            details = InitErrorDetails(type=problem, loc=("PAPERBOT_ENV_FILE",), input=named)
+            raise ValidationError.from_exception_data("Settings", [details])
+        return path
+    return next((f for f in (Path(".env"), PROJECT / ".env") if f.is_file()), None)
 
 
 @cache
@@ -24,7 +45,7 @@ def _zones() -> frozenset[str]:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)  # .env: __init__
 
     discord_token: SecretStr | None = Field(default=None, alias="DISCORD_TOKEN")
     digests: Path = Field(default=Path("./samples"), alias="PAPERBOT_DIGESTS")
@@ -66,6 +87,17 @@ class Settings(BaseSettings):
     @property
     def llm_enabled(self) -> bool:
         return self.llm_base_url is not None
+
+    def __init__(self, **values: Any) -> None:
+        found = values.setdefault("_env_file", env_file())
+        super().__init__(**values)
+        if not isinstance(found, str | Path) or Path(found).parent.resolve() == Path.cwd():
+            return
+        for name, variable in _PATHS.items():  # the file's or the default, not the shell's
+            path = getattr(self, name)
+            given = variable in os.environ or name in values or variable in values
+            if not path.is_absolute() and not given:
+                setattr(self, name, Path(found).parent / path)
 
     @field_validator("timezone")
     @classmethod

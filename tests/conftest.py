@@ -42,7 +42,10 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
         monkeypatch.delenv(name, raising=False)
     for name in ("BASE_URL", "MODEL", "API_KEY"):  # answers stay off unless a test turns them on
         monkeypatch.delenv(f"PAPERBOT_LLM_{name}", raising=False)
-    monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
+    no_env_file = tmp_path / "empty.env"  # no stray .env from the developer's checkout
+    no_env_file.touch()
+    monkeypatch.setenv("PAPERBOT_ENV_FILE", str(no_env_file))
+    monkeypatch.chdir(tmp_path)
     return Settings()
 
 

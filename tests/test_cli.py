@@ -325,3 +325,12 @@ def test_every_option_has_help_text() -> None:
     found = list(every_option(build_parser()))
     assert ("ask", "--min-votes", "only papers with N votes or more") in found
     assert [(command, option) for command, option, text in found if not text] == []
+
+
+def test_ask_removes_invisible_characters_and_refuses_a_question_of_them(settings, capsys) -> None:
+    run(capsys, "ingest")
+    assert main(["ask", "\u200b\u200d\u202e \u2066\u2069"]) == 3
+    assert capsys.readouterr().err == "paperbot: the question is empty\n"
+    answer = json.loads(run(capsys, "ask", "\u202eAmphion\u200b audio\u200f toolkit", "--json"))
+    assert answer["question"] == "Amphion audio toolkit"
+    assert answer["papers"][0]["arxiv_id"] == "2312.09911"

@@ -4,6 +4,7 @@ with one line naming the variable, and a token Discord rejects gets a hint, not 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import discord
 import pytest
@@ -158,3 +159,72 @@ def test_the_api_key_is_never_shown(settings: Settings, monkeypatch: pytest.Monk
     assert read.llm_enabled and read.llm_base_url == "https://api.example.com/v1"
     assert "sk-never-shown" not in repr(read) and "sk-never-shown" not in str(read)
     assert read.llm_api_key.get_secret_value() == "sk-never-shown"
+
+
+# --- where the .env file is looked up -----------------------------------------------------
+
+VARIABLES = (
+    "PAPERBOT_ENV_FILE",
+    "PAPERBOT_DIGESTS",
+    "PAPERBOT_DATA_DIR",
+    "PAPERBOT_EMBEDDER",
+    "CHROMA_HOST",
+    "DISCORD_TOKEN",
+)
+
+
+@pytest.fixture
+def folders(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    """A project folder (what store/settings.py takes for the checkout) and another folder
+    `paperbot` is started in; none of the variables set."""
+    import store.settings
+
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    project, elsewhere = tmp_path / "project", tmp_path / "elsewhere"
+    project.mkdir()
+    elsewhere.mkdir()
+    monkeypatch.setattr(store.settings, "PROJECT", project, raising=False)
+    monkeypatch.chdir(elsewhere)
+    return project, elsewhere
+
+
+def test_started_in_another_folder_the_project_env_file_is_read(folders) -> None:
+    """`paperbot` started elsewhere used the samples and no Chroma server, silently. Relative
+    paths in the file (and the defaults) are the file's folder's."""
+    project, _ = folders
+    (project / ".env").write_text("CHROMA_HOST=chroma.internal\nPAPERBOT_DIGESTS=./digests\n")
+    read = Settings()
+    assert read.chroma_host == "chroma.internal"
+    assert (read.digests, read.data_dir) == (project / "digests", project / "data")
+
+
+def test_the_current_folders_env_file_wins_and_is_the_only_one_read(folders) -> None:
+    project, elsewhere = folders
+    (project / ".env").write_text("CHROMA_HOST=project\nPAPERBOT_EMBEDDER=minilm\n")
+    (elsewhere / ".env").write_text("CHROMA_HOST=here\nPAPERBOT_DATA_DIR=./state\n")
+    read = Settings()
+    assert (read.chroma_host, read.embedder) == ("here", "use"), "not merged with the project's"
+    assert read.data_dir == Path("state"), "relative to the current folder, as before"
+
+
+def test_paperbot_env_file_names_the_one_file_read(folders, monkeypatch) -> None:
+    project, elsewhere = folders
+    (project / ".env").write_text("CHROMA_HOST=project\n")
+    (elsewhere / ".env").write_text("CHROMA_HOST=here\n")
+    named = elsewhere.parent / "conf" / "paperbot.env"
+    named.parent.mkdir()
+    named.write_text("CHROMA_HOST=named\nPAPERBOT_DATA_DIR=state\n")
+    monkeypatch.setenv("PAPERBOT_ENV_FILE", str(named))
+    read = Settings()
+    assert (read.chroma_host, read.data_dir) == ("named", named.parent / "state")
+    monkeypatch.setenv("PAPERBOT_DATA_DIR", "mine")  # the environment still wins, as it is
+    assert Settings().data_dir == Path("mine")
+
+
+def test_a_missing_paperbot_env_file_stops_in_one_line(folders, monkeypatch, capsys) -> None:
+    _, elsewhere = folders
+    monkeypatch.setenv("PAPERBOT_ENV_FILE", str(elsewhere / "typo.env"))
+    assert main(["today"]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert "PAPERBOT_ENV_FILE" in line and "typo.env" in line and "no such file" in line

@@ -18,6 +18,7 @@ from store.dates import STALE_AFTER, Period, missing_weekdays
 from store.index import Index
 from store.models import ARXIV_ID, Paper
 from store.search.retrieval import search, similar
+from store.usertext import visible
 
 if TYPE_CHECKING:
     from bot.app import PaperBot
@@ -105,6 +106,9 @@ class Papers(commands.Cog):
         min_votes: app_commands.Range[int, 0, 100_000] | None = None,
     ) -> None:
         """Ask a question; get the papers whose summaries answer it"""
+        question = visible(question)
+        if not question:
+            raise UserError("nothing_visible")
         if since and until and since > until:
             raise UserError("since_after_until", since=since, until=until)
         await interaction.response.defer(thinking=True)  # embedding + search: can pass 3 s

@@ -16,6 +16,7 @@ from bot.ui.render import safe
 from bot.ui.views import Pager
 from store.models import Answer
 from store.search.retrieval import search
+from store.usertext import visible
 
 if TYPE_CHECKING:
     from bot.app import PaperBot
@@ -25,12 +26,13 @@ RESULTS = 5
 
 
 def message_text(message: discord.Message) -> str:
-    """The message's words: its content, else its first embed's title and description."""
+    """The message's visible words: its content, else its first embed's title and
+    description."""
     text = message.content or ""
-    if not text.strip() and message.embeds:
+    if not visible(text) and message.embeds:
         embed = message.embeds[0]
         text = f"{embed.title or ''}\n{embed.description or ''}"
-    return " ".join(text.split())[:QUESTION]
+    return visible(text)[:QUESTION]
 
 
 def answer_pages(text: str, answer: Answer, lang: Lang) -> list[list[discord.Embed]]:

@@ -17,6 +17,7 @@ from bot.ui.errors import UserError
 from bot.ui.i18n import Lang, lang_of, t
 from bot.ui.render import NO_MENTIONS, safe
 from store.search.trends import Trend, trend
+from store.usertext import visible
 
 if TYPE_CHECKING:
     from bot.app import PaperBot
@@ -71,6 +72,9 @@ class Trends(commands.Cog):
         period: TrendPeriod = "all",
     ) -> None:
         """Chart of the papers on a topic per week, with the peak weeks' top papers"""
+        topic = visible(topic)
+        if not topic:
+            raise UserError("nothing_visible")
         await interaction.response.defer(thinking=True)
         lang = lang_of(interaction.locale)
         found = await self.bot.query(trend, topic, period)

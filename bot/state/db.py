@@ -16,10 +16,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from store.index.datadir import narrow_if_present, private_file
+
 
 class Database:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Member ids, topics, saved papers: only the owner may read them. SQLite gives its WAL
+        # files the database file's mode; those of an older install are narrowed too.
+        private_file(path)
+        for kept_beside in ("-wal", "-shm"):
+            narrow_if_present(path.with_name(path.name + kept_beside))
         self._conn = sqlite3.connect(
             path, isolation_level=None, check_same_thread=False, timeout=30
         )

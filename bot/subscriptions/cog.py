@@ -17,6 +17,7 @@ from bot.ui.i18n import Lang, lang_of, t
 from bot.ui.render import NO_MENTIONS, safe
 from store.index import Index
 from store.search.matching import author_names, embed_topics, normalise_name
+from store.usertext import visible
 
 if TYPE_CHECKING:
     from bot.app import PaperBot
@@ -140,21 +141,24 @@ class Subscriptions(commands.Cog):
         """Get one DM a day when new papers match a topic or an author"""
         if (topic is None) == (author is None):
             raise UserError("subs_need_one")
+        typed = visible(topic if topic is not None else author or "")
+        if not typed:
+            raise UserError("nothing_visible")
         await interaction.response.defer(ephemeral=True, thinking=True)
         lang = lang_of(interaction.locale)
         user_id = interaction.user.id
         if topic is not None:
-            text = " ".join(topic.split())
+            text = typed
             if len(text) < 2:
                 raise UserError("subs_bad_topic")
             model, vector = await self.bot.query(_topic_vector, text)
             outcome = self.store.add(user_id, "topic", text, text.casefold(), lang, model, vector)
             reply = t("subs_added_topic", lang, text=safe(text))
         else:
-            wanted = normalise_name(author or "")
+            wanted = normalise_name(typed)
             found = next((a for a in await self.authors() if a[0] == wanted), None)
             if found is None:
-                raise UserError("subs_unknown_author", value=(author or "")[:60])
+                raise UserError("subs_unknown_author", value=typed[:60])
             outcome = self.store.add(user_id, "author", found[1], found[0], lang)
             reply = t("subs_added_author", lang, text=safe(found[1]), n=found[2])
         if outcome == "duplicate":

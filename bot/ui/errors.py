@@ -13,6 +13,7 @@ from bot.ui.i18n import Lang, lang_of, t
 from bot.ui.render import NO_MENTIONS
 from store.dates import iso_date
 from store.errors import IngestRefused, StoreError
+from store.usertext import without_invisible
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +33,11 @@ class UserError(app_commands.AppCommandError):
 def echo(value: object) -> object:
     """A value the user typed, made safe to quote inside a message's `code` span: a backtick
     would close the span early (shown as the look-alike U+02CB instead), a line break would
-    split the message."""
+    split the message, a bidi override would turn the rest of the message around."""
     if not isinstance(value, str):
         return value
-    return value.replace("`", "\u02cb").replace("\n", " ").replace("\r", " ")
+    value = value.replace("`", "\u02cb").replace("\n", " ").replace("\r", " ")
+    return without_invisible(value)
 
 
 def parse_date(value: str) -> str:

@@ -4,7 +4,7 @@ inside Discord's limits. No I/O: tests call these directly and read `embed.to_di
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import urlparse
 
 import discord
@@ -191,11 +191,12 @@ def hit_card(hit: Hit, lang: Lang) -> discord.Embed:
     )
 
 
+def paper_line(paper: Paper, rank: int) -> str:
+    return f"{rank}. [{link_title(paper.title)}]({abs_url(paper.arxiv_id)}) · ▲ {paper.votes_text}"
+
+
 def paper_lines(papers: Sequence[Paper], start: int = 1) -> list[str]:
-    return [
-        f"{rank}. [{link_title(p.title)}]({abs_url(p.arxiv_id)}) · ▲ {p.votes_text}"
-        for rank, p in enumerate(papers, start)
-    ]
+    return [paper_line(p, rank) for rank, p in enumerate(papers, start)]
 
 
 def listing(
@@ -212,18 +213,18 @@ def listing(
     budget = DESCRIPTION - len(head) - 2
     footer = t("footer_list", lang)
     budget = min(budget, TOTAL - len(title) - len(footer) - 2)
-    lines = paper_lines(papers)
-    shown, size = 0, 0
-    for line in lines:
-        remaining = len(lines) - shown - 1
+    body: list[str] = []  # formatted one by one: a day may hold 50,000 papers
+    size = 0
+    for rank, paper in enumerate(papers, 1):
+        line = paper_line(paper, rank)
+        remaining = len(papers) - rank
         tail = len(t(more_key, lang, n=remaining)) + 1 if remaining else 0
         if size + len(line) + 1 + tail > budget:
             break
         size += len(line) + 1
-        shown += 1
-    body = lines[:shown]
-    if shown < len(lines):
-        body.append(t(more_key, lang, n=len(lines) - shown))
+        body.append(line)
+    if len(body) < len(papers):
+        body.append(t(more_key, lang, n=len(papers) - len(body)))
     embed = discord.Embed(
         title=title, url=url, description="\n".join([head, "", *body]).strip(), colour=COLOR
     )
@@ -268,16 +269,38 @@ def notice(text: str) -> discord.Embed:
     return fit(discord.Embed(description=text, colour=COLOR))
 
 
+class Pages(Sequence[list[discord.Embed]]):
+    """Pages built when first asked for (and kept): a 50,000-paper day is not 50,001 embeds
+    made on the event loop before the first reply."""
+
+    def __init__(self, count: int, build: Callable[[int], list[discord.Embed]]) -> None:
+        self._count = count
+        self._build = build
+        self._built: dict[int, list[discord.Embed]] = {}
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: int) -> list[discord.Embed]:  # type: ignore[override]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        if index not in self._built:
+            self._built[index] = self._build(index)
+        return self._built[index]
+
+
 def digest_pages(
     day: str,
     papers: Sequence[Paper],
     lang: Lang,
     asked: str | None = None,
     stale_days: int | None = None,
-) -> list[list[discord.Embed]]:
-    """/today: the overview, then one card per paper."""
+) -> Pages:
+    """/today: the overview, then one card per paper, each built when it is first shown."""
     head = overview(day, papers, lang, asked=asked, stale_days=stale_days)
-    return [[head], *([card(p, lang)] for p in papers)]
+    return Pages(1 + len(papers), lambda i: [head] if i == 0 else [card(papers[i - 1], lang)])
 
 
 def digest_post(

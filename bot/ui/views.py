@@ -33,7 +33,7 @@ class Pager(discord.ui.View):
         self, pages: Sequence[Page], owner_id: int, lang: Lang, timeout: float = 600
     ) -> None:
         super().__init__(timeout=timeout)
-        self.pages = list(pages)
+        self.pages = pages  # indexed, never copied: render.Pages builds a page when shown
         self.owner_id = owner_id
         self.lang = lang
         self.index = 0

@@ -8,6 +8,7 @@ import chromadb
 from chromadb.config import Settings as ChromaSettings
 
 from store.errors import StoreUnavailable
+from store.index.datadir import private_dir
 from store.settings import Settings
 
 _COSINE = {"hnsw": {"space": "cosine"}}
@@ -32,6 +33,7 @@ def make_client(settings: Settings) -> chromadb.ClientAPI:
         return client
     path = settings.data_dir / "chroma"
     try:
+        private_dir(settings.data_dir)  # created 0700, before Chroma makes its folder in it
         path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as error:

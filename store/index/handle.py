@@ -10,7 +10,9 @@ import threading
 import time
 
 from store.embedders import Embedder
+from store.errors import StoreUnavailable
 from store.index.chroma import make_client
+from store.index.datadir import private_dir
 from store.index.generations import Generation, Layout, Registry
 from store.index.index import Index
 from store.settings import Settings
@@ -25,7 +27,14 @@ class IndexHandle:
     ) -> None:
         self.settings = settings
         self.embedder = embedder
-        self.client = make_client(settings)
+        self.client = make_client(settings)  # a Chroma server that is down is said first
+        try:
+            private_dir(settings.data_dir)  # 0700: it holds the bot's state too
+        except OSError as error:
+            raise StoreUnavailable(
+                f"cannot create the data dir {settings.data_dir} (PAPERBOT_DATA_DIR): "
+                f"{error.strerror}"
+            ) from error
         layout = Layout(embedder.name, getattr(embedder, "model", embedder.name), chunking)
         self.registry = Registry(self.client, layout, settings.data_dir)
         self.refresh_s = refresh_s

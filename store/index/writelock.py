@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from store.errors import StoreUnavailable, WriterBusy
+from store.index.datadir import private_dir
 
 _held: dict[Path, tuple[int, int]] = {}  # lock path -> (fd, depth) held by this process
 _guard = threading.Lock()
@@ -38,8 +39,8 @@ def acquire(data_dir: Path, purpose: str) -> None:
             _held[path] = (fd, depth + 1)
             return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            private_dir(path.parent)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as error:
             raise StoreUnavailable(
                 f"cannot write to the data dir {path.parent} (PAPERBOT_DATA_DIR): {error.strerror}"

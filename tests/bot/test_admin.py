@@ -92,7 +92,7 @@ async def test_ask_answers_and_a_second_reindex_is_refused_while_one_runs(
     during: dict[str, object] = {}
     real_embed = pipeline.embed_and_write
 
-    def embed_with_visitors(index, papers, progress=None, files=None):
+    def embed_with_visitors(index, papers, progress=None, **kwargs):
         """The rebuild's embedding; once the new generation is filled, and before it becomes
         active, a member asks a question and another admin tries a second reindex."""
 
@@ -114,7 +114,7 @@ async def test_ask_answers_and_a_second_reindex_is_refused_while_one_runs(
                 time.sleep(0.005)
             during["generation while asked"] = simcord_bot.index.generation
 
-        return real_embed(index, papers, hooked, files)
+        return real_embed(index, papers, hooked, **kwargs)
 
     monkeypatch.setattr(pipeline, "embed_and_write", embed_with_visitors)
     generation = simcord_bot.index.generation

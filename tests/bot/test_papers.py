@@ -234,3 +234,56 @@ async def test_commands_are_described_in_korean(simcord_env, simcord_bot) -> Non
         for option in payload.get("options", []):
             assert option["description"] and option["description_localizations"].get("ko")
     assert isinstance(simcord_bot.tree.translator, app_commands.Translator)
+
+
+async def test_today_on_a_huge_day_builds_only_the_pages_shown(
+    simcord_env, world, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """50,000 entries on one day built 50,001 embeds on the event loop before the first reply.
+    Counted, not timed: the overview formats the lines that fit, a card is built when shown."""
+    from bot.papers import cog
+    from bot.ui import render
+    from store.models import Paper
+
+    _, channel, alice = world
+    many = [
+        Paper(
+            f"2405.{i:05d}",
+            f"Paper {i}",
+            f"https://arxiv.org/abs/2405.{i:05d}",
+            LATEST,
+            5000 - i,
+            ("A",),
+            ("요약.",),
+            None,
+            f"{LATEST}.md:{i}",
+        )
+        for i in range(5000)
+    ]
+    monkeypatch.setattr(cog, "_digest", lambda index, asked: (LATEST, many))
+    cards: list[str] = []
+    titles: list[str] = []
+    real_card, real_link_title = render.card, render.link_title
+
+    def counted_card(paper, lang, *args, **kwargs):
+        cards.append(paper.arxiv_id)
+        return real_card(paper, lang, *args, **kwargs)
+
+    def counted_link_title(title, *args, **kwargs):
+        titles.append(title)
+        return real_link_title(title, *args, **kwargs)
+
+    monkeypatch.setattr(render, "card", counted_card)
+    monkeypatch.setattr(render, "link_title", counted_link_title)
+    result = await alice.slash(channel, "today")
+    head = result.response.embeds[0]
+    shown = head.description.count("https://arxiv.org/abs/")
+    assert "5000 papers" in head.description and f"and {5000 - shown} more" in head.description
+    assert "1/5001" in labels(result.response)
+    assert cards == [] and len(titles) <= 200, (len(cards), len(titles))
+    await alice.click(result.response, label="Next")
+    assert result.response.embeds[0].url == "https://arxiv.org/abs/2405.00000"
+    await alice.click(result.response, label="Last")
+    assert result.response.embeds[0].url == "https://arxiv.org/abs/2405.04999"
+    assert "5001/5001" in labels(result.response)
+    assert cards == ["2405.00000", "2405.04999"]

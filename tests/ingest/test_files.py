@@ -18,7 +18,7 @@ from ingest.files import (
     name_date,
     scan_folder,
 )
-from ingest.parse import Skipped, parse_file, parse_paths
+from ingest.parse import ParseResult, Skipped, parse_file, parse_paths
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 SAMPLE = SAMPLES / "2024-05-30.md"
@@ -279,3 +279,58 @@ def test_an_unreadable_second_level_heading_may_have_been_a_section(tmp_path: Pa
     assert papers == []
     reason = "the section heading on line 2 is not valid UTF-8: byte 0xff at byte 13 of the line"
     assert skipped == [Skipped("2024-05-30.md:3", reason)]
+
+
+# --- digest-shaped names that are not readable regular files ------------------------------
+
+
+def not_files(folder: Path) -> dict[str, str]:
+    """Every way a digest-shaped name can fail to be a readable file, made under `folder`;
+    each fails for root too. {name: the reason reported}."""
+    os.mkfifo(folder / "2024-06-01.md")
+    (folder / "2024-06-02.md").symlink_to("/dev/zero")
+    (folder / "2024-06-03.md").symlink_to(folder / "2024-06-03.md")  # a loop
+    (folder / "2024-06-04.md").symlink_to(folder / "gone.md")
+    (folder / "2024-06-05.md").mkdir()
+    (folder / "paper_logs/2024/06").mkdir(parents=True)
+    (folder / "paper_logs/2024/06/06.md").symlink_to(folder / "2024-06-05.md")
+    return {
+        "2024-06-01.md": "unreadable: a FIFO (named pipe), not a file",
+        "2024-06-02.md": "unreadable: a character device, not a file",
+        "2024-06-03.md": "unreadable: Too many levels of symbolic links",
+        "2024-06-04.md": "unreadable: a broken symbolic link",
+        "2024-06-05.md": "unreadable: a folder, not a file",
+        "paper_logs/2024/06/06.md": "unreadable: a folder, not a file",
+    }
+
+
+def test_every_digest_name_that_is_not_a_readable_file_is_reported(tmp_path: Path) -> None:
+    """docs/ARCHIVE.md: every digest-shaped name is reported; a FIFO, a device, a symlink loop
+    or a dangling link, a folder were passed over in silence."""
+    write(tmp_path / "2024-05-30.md", ENTRY)
+    reasons = not_files(tmp_path)
+    result = parse_paths([tmp_path])
+    assert [p.source for p in result.papers] == ["2024-05-30.md:1"]
+    assert sorted(result.skipped, key=lambda s: s.source) == [
+        Skipped(name, why) for name, why in sorted(reasons.items())
+    ]
+    assert result.files == 1 + len(reasons)
+
+
+def test_a_fifo_or_device_given_by_name_is_reported_not_read(tmp_path: Path) -> None:
+    """Reading a FIFO waits for a writer forever, /dev/zero never ends: neither is opened for
+    reading as a digest (a thread with a hang guard, so the unfixed code fails, not hangs)."""
+    import threading
+
+    reasons = not_files(tmp_path)
+    fifo = tmp_path / "2024-06-01.md"
+    found: list[ParseResult] = []
+    reader = threading.Thread(target=lambda: found.append(parse_paths([fifo])), daemon=True)
+    reader.start()
+    reader.join(60)
+    if reader.is_alive():  # release the blocked reader, then fail
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        pytest.fail("parse_paths blocked reading a FIFO")
+    assert found[0].skipped == [Skipped("2024-06-01.md", reasons["2024-06-01.md"])]
+    for name in ("2024-06-03.md", "2024-06-04.md"):
+        assert parse_paths([tmp_path / name]).skipped == [Skipped(name, reasons[name])]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -94,23 +96,82 @@ def test_cli_says_why_and_exits_non_zero(indexed, monkeypatch, capsys) -> None:
     assert json.loads(capsys.readouterr().out)["papers_unchanged"] == 62
 
 
-@root_can_read_anything
-def test_an_unreadable_folder_or_file_removes_nothing(indexed) -> None:
-    day = indexed.digests / "2023-12-12.md"
-    day.chmod(0)
+def make_unreadable(path: Path, kind: str) -> None:
+    """Turn a digest file into something that cannot be read as one."""
+    if kind == "mode 000":
+        path.chmod(0)
+        return
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "dangling link":
+        path.symlink_to(path.with_name("gone.md"))
+    elif kind == "link loop":
+        path.symlink_to(path)
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "fifo",
+        "folder",
+        "dangling link",
+        "link loop",
+        pytest.param("mode 000", marks=root_can_read_anything),
+    ],
+)
+def test_an_unreadable_digest_file_removes_nothing(indexed, kind: str) -> None:
+    """Its papers are not gone, only unread: nothing is removed this run, and the file is
+    reported. The first four kinds are unreadable for root too (CI runs as root)."""
+    day = indexed.digests / "2024-03-14.md"  # 9 papers: few enough to go without a guard
+    make_unreadable(day, kind)
     try:
         report = ingest(indexed)
     finally:
-        day.chmod(0o644)
-    assert report.papers_removed == 0 and report.removals_held
+        if kind == "mode 000":
+            day.chmod(0o644)
+    assert report.papers_removed == 0
+    assert any("2024-03-14.md" in problem for problem in report.removals_held)
+    assert [s.source for s in report.skipped] == ["2024-03-14.md"]
     assert papers(indexed) == 62
-    indexed.digests.chmod(0)
-    try:
-        with pytest.raises(IngestRefused, match="cannot be read"):
-            ingest(indexed)
-    finally:
-        indexed.digests.chmod(0o755)
-    assert papers(indexed) == 62
+
+
+def test_a_source_folder_that_cannot_be_read_is_refused() -> None:
+    """Checked in a child process that runs as nobody when the tests run as root (root lists
+    any folder): the folder is on /tmp so that nobody can reach it, with mode 000."""
+    from ingest.guards import check_sources
+
+    with tempfile.TemporaryDirectory(dir="/tmp") as top:
+        Path(top).chmod(0o755)
+        folder = Path(top, "digests")
+        folder.mkdir()
+        (folder / "2024-05-30.md").write_text("### [T](https://arxiv.org/abs/2401.00001)\n- a\n")
+        folder.chmod(0)
+        child = os.fork()
+        if child == 0:  # pragma: no cover (the child)
+            code = 1
+            try:
+                if os.geteuid() == 0:
+                    os.setgid(65534)
+                    os.setuid(65534)
+                check_sources([folder])
+            except IngestRefused as refused:
+                code = 0 if "cannot be read" in str(refused) else 2
+            finally:  # whatever happened, the child ends here (1: not refused)
+                os._exit(code)
+        for _ in range(6000):  # a hang guard, not a time limit
+            done, status = os.waitpid(child, os.WNOHANG)
+            if done:
+                break
+            time.sleep(0.01)
+        else:
+            os.kill(child, 9)
+            os.waitpid(child, 0)
+            pytest.fail("the child did not finish")
+        folder.chmod(0o755)
+    assert os.waitstatus_to_exitcode(status) == 0, "the unreadable folder was not refused"
 
 
 def test_a_broken_entry_keeps_its_indexed_paper(indexed) -> None:
@@ -130,3 +191,41 @@ def test_an_emptied_file_holds_every_removal(indexed) -> None:
     report = ingest(indexed)
     assert report.papers_removed == 0 and report.removals_held
     assert "2024-03-14.md" in report.removals_held[0] and papers(indexed) == 62
+
+
+@pytest.mark.parametrize(
+    ("gone", "indexed", "refused"),
+    [(20, 100, False), (21, 100, True), (5, 6, False), (6, 20, True), (200, 1000, False)],
+)
+def test_a_mirror_ingest_removes_at_most_a_fifth_of_the_index(
+    gone: int, indexed: int, refused: bool
+) -> None:
+    """Just below and just above the removal guard's 20% (a 60% guard would let 21 of 100
+    go); five papers or fewer may always go."""
+    from ingest.guards import check_removal
+
+    if refused:
+        with pytest.raises(IngestRefused, match=f"refusing to remove {gone} of {indexed}"):
+            check_removal(gone, indexed, "digests", allow=False)
+        check_removal(gone, indexed, "digests", allow=True)  # the override
+    else:
+        check_removal(gone, indexed, "digests", allow=False)
+
+
+@pytest.mark.parametrize(
+    ("fresh", "active", "refused"),
+    [(50, 100, False), (49, 100, True), (1, 2, False), (1, 3, True), (1, 0, False)],
+)
+def test_a_rebuild_must_keep_at_least_half_of_the_index(
+    fresh: int, active: int, refused: bool
+) -> None:
+    """Just above and just below the rebuild guard's 50% (a 25% guard would switch to 49 of
+    100)."""
+    from ingest.guards import check_activation
+
+    if refused:
+        with pytest.raises(IngestRefused, match=f"holds {fresh} papers, the current one {active}"):
+            check_activation(fresh, active, allow=False)
+        check_activation(fresh, active, allow=True)
+    else:
+        check_activation(fresh, active, allow=False)

@@ -92,3 +92,28 @@ def test_rebuild_of_an_unchanged_source_embeds_nothing(source) -> None:
     assert changed.passages_embedded == 1, "only the one passage whose text changed"
     index = open_index(source)
     assert search(index, "Amphion audio toolkit", k=1).hits[0].paper.arxiv_id == "2312.09911"
+
+
+def test_a_huge_summary_is_indexed_up_to_the_passage_cap_and_the_rest_reported(source) -> None:
+    """One 1 MB summary line made 1,177 passages (a 5 MB one 7,490, embedded under the writer
+    lock). A paper gets MAX_PASSAGES at most; the cut is reported with the entry's file:line,
+    and the summary itself is kept whole."""
+    from ingest.chunk import MAX_PASSAGES
+
+    bullet = "대규모 언어 모델의 추론 속도를 높인다. " * 20_000
+    (source.digests / "2024-06-01.md").write_text(
+        "## Daily Papers (2024-06-01)\n\n### [Huge](https://arxiv.org/abs/2406.00001)\n\n"
+        f"- {bullet}\n\n### [Fine](https://arxiv.org/abs/2406.00002)\n\n- 좋은 요약입니다.\n",
+        encoding="utf-8",
+    )
+    report = ingest(source)
+    assert report.papers_new == 64 and report.removals_held == []
+    [cut] = report.skipped
+    assert cut.source == "2024-06-01.md:3"
+    assert f"only the first {MAX_PASSAGES} are searchable" in cut.reason
+    assert {"source": cut.source, "reason": cut.reason} in report.to_json()["skipped"]
+    index = open_index(source)
+    assert len(index.chunks.get(where={"arxiv_id": "2406.00001"})["ids"]) == MAX_PASSAGES
+    assert index.get("2406.00001").summary == (bullet.strip(),)
+    assert index.lexical.count() == index.chunks.count()
+    assert search(index, "대규모 언어 모델 추론 속도", k=1).hits[0].paper.arxiv_id == "2406.00001"

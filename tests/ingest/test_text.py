@@ -1,8 +1,10 @@
 """NFC in linear time: lines with more combining marks in a row than any text has are left
-alone and reported, and the parser skips the entry holding them (ingest/text.py)."""
+alone and reported, and the parser skips the entry holding them; control characters are removed
+(ingest/text.py)."""
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 
 import pytest
@@ -58,3 +60,36 @@ def test_a_long_run_of_combining_marks_skips_its_entry_and_the_rest_is_nfc() -> 
     assert papers[0].summary == (unicodedata.normalize("NFC", "a" + marks),)
     assert papers[1].summary == ("요약 하나.", "요약 둘.")
     assert skipped == [Skipped("x.md:4", "line 5 has more than 30 combining marks in a row")]
+
+
+def test_control_characters_are_removed_and_never_merge_entries(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A NUL before a heading hid it, so two entries became one (the second one's heading a
+    line of the first one's last bullet) and NULs reached titles. Control characters are never
+    text: they are removed (tabs become spaces as before; line ends stay), and logged."""
+    text = (
+        "## Daily Papers (2024-05-30)\n\n"
+        "### [A\x00 title\x1b](https://arxiv.org/abs/2401.00001)\n\n"
+        "Authors: Kim\x07 Minsu\n\n- 첫 요약\x00입니다.\n"
+        "\x00### [B title](https://arxiv.org/abs/2401.00002)\n\n"
+        "- 둘째\x7f 요약\x85입니다.\x0c\n- 셋째\t요약.\n"
+    )
+    with caplog.at_level(logging.WARNING, logger="ingest.parse"):
+        papers, skipped = parse_text(text, "x.md")
+    assert skipped == []
+    assert [(p.arxiv_id, p.title, p.summary, p.source) for p in papers] == [
+        ("2401.00001", "A title", ("첫 요약입니다.",), "x.md:3"),
+        ("2401.00002", "B title", ("둘째 요약입니다.", "셋째 요약."), "x.md:8"),
+    ]
+    assert papers[0].authors == ("Kim Minsu",)
+    assert "x.md: removed 8 control characters (the first on line 3)" in caplog.text
+
+
+def test_text_without_control_characters_is_kept_as_it_is() -> None:
+    """Only C0/C1 controls and DEL go: zero-width joiners, bidi marks and U+FFFD are text."""
+    bullet = "이모지 👩\u200d💻 와 \u200f마크 그리고 \ufffd 문자."
+    papers, _ = parse_text(
+        f"### [T](https://arxiv.org/abs/2401.00001)\n- {bullet}\n", "x.md", "2024-01-02"
+    )
+    assert papers[0].summary == (bullet,)

@@ -141,3 +141,59 @@ def test_paper_vector_is_unit_mean_of_chunks(index: Index) -> None:
     write(index, PAPERS[0])
     got = index.papers.get(ids=["2401.00001"], include=["embeddings"])
     assert np.isclose(np.linalg.norm(got["embeddings"][0]), 1.0, atol=1e-5)
+
+
+class CountedSplits(str):
+    """A bullet that counts how often it is split (flattened or normalised)."""
+
+    splits = 0
+
+    def split(self, *args, **kwargs):  # type: ignore[override]
+        CountedSplits.splits += 1
+        return super().split(*args, **kwargs)
+
+
+def test_a_long_bullet_is_flattened_once_per_write_not_once_per_passage(settings) -> None:
+    """A 5 MB summary line became 7,490 passages, and each passage's bullet span re-split the
+    whole bullet: 48 minutes under the writer lock. The spans are computed in one pass."""
+    from ingest.chunk import chunk_paper
+
+    bullet = CountedSplits("대규모 언어 모델의 추론 속도를 높인다. " * 3000)
+    paper = make_paper("2401.00001", "2024-01-02", 1, "첫 요약.", bullet, "끝 요약.")
+    chunks = chunk_paper(paper)
+    assert len(chunks) > 100
+    vectors = HashEmbedder().embed_passages([c.text for c in chunks])
+    index = handle(settings).writable()
+    CountedSplits.splits = 0
+    index.write([(paper, chunks, vectors)])
+    assert CountedSplits.splits <= 2, f"split {CountedSplits.splits} times for {len(chunks)}"
+
+
+def test_bullet_spans_name_the_bullets_each_passage_holds() -> None:
+    from ingest.chunk import chunk_paper
+    from store.index.index import bullet_spans
+
+    long = "긴 요약 문장입니다. " * 100  # split over several passages
+    paper = make_paper("2401.00001", "2024-01-02", 1, "첫째.", "둘째.", long, "넷째\n이어짐.")
+    chunks = chunk_paper(paper)
+    spans = bullet_spans(paper, [c.text for c in chunks])
+    assert spans[0] == (0, 1) and spans[-1][1] == 3
+    assert all(span == (2, 2) for span in spans[1:-1])
+    assert bullet_spans(paper, ["Paper 2401.00001\nnot in the summary"]) == [(0, -1)]
+
+
+def test_a_healed_lexical_table_has_the_spans_the_write_gave(settings) -> None:
+    """heal_lexical (a new data dir over a Chroma server) rebuilds the BM25 rows from Chroma's
+    passages, whatever order Chroma returns them in."""
+    from ingest.chunk import chunk_paper
+
+    long = "긴 요약 문장입니다. " * 100
+    paper = make_paper("2401.00001", "2024-01-02", 1, "첫째.", "둘째.", long, "넷째.")
+    chunks = chunk_paper(paper)
+    index = handle(settings).writable()
+    index.write([(paper, chunks, HashEmbedder().embed_passages([c.text for c in chunks]))])
+    written = [index.lexical.bullets(c.id) for c in chunks]
+    assert written[0] == (0, 1) and (2, 2) in written
+    index.lexical.delete_papers([paper.arxiv_id])
+    assert index.heal_lexical() == len(chunks)
+    assert [index.lexical.bullets(c.id) for c in chunks] == written

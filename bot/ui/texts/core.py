@@ -100,6 +100,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "There is no digest on or before {day}.",
         "ko": "{day} 또는 그 이전의 다이제스트가 없습니다.",
     },
+    "nothing_visible": {
+        "en": "There is nothing to search for once invisible characters are removed.",
+        "ko": "보이지 않는 문자를 빼면 검색할 내용이 없습니다.",
+    },
     "since_after_until": {
         "en": "`since` ({since}) is after `until` ({until}).",
         "ko": "`since`({since})가 `until`({until})보다 늦습니다.",
