@@ -16,7 +16,7 @@ from ingest.chunk import CHUNK_SIZE, CHUNK_VERSION, chunk_paper
 from ingest.parse import ParseResult, Skipped, parse_paths, unique_papers
 from store.embedders import Embedder, get_embedder
 from store.index import Index, writelock
-from store.index.faults import crash_point
+from store.index.faults import crash_point, pause_point
 from store.index.handle import IndexHandle
 from store.models import Paper
 from store.settings import Settings
@@ -80,6 +80,7 @@ def ingest(
             guards.check_papers(len(parsed.papers), sources)
         target = _active(settings, index)
         where = ", ".join(str(p) for p in sources)
+        pause_point("ingest-writing")
         return _fill(target, parsed, mirror, where, unreadable, progress, allow_mass_removal)
 
 
@@ -105,6 +106,7 @@ def rebuild(
         fresh = Index(settings, current.embedder, registry.begin(), current.client, registry)
         try:
             where = ", ".join(str(p) for p in sources)
+            pause_point("rebuild-filling")
             report = _fill(fresh, parsed, True, where, unreadable, progress, allow_mass_removal)
             guards.check_activation(fresh.counts()[0], current.counts()[0], allow_mass_removal)
         except BaseException:
@@ -185,6 +187,7 @@ def embed_and_write(
             items.append((paper, chunks, vectors[offset : offset + len(chunks)]))
             offset += len(chunks)
         index.write(items)
+        pause_point("batch-written")
         written, embedded = written + len(texts), embedded + computed
         if progress:
             progress(start + len(batch), len(papers))
