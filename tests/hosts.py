@@ -88,7 +88,8 @@ class Pause:
         deadline = time.monotonic() + LIMIT_S
         while not (self.folder / f"{self.point}.reached").exists():
             if proc is not None and proc.poll() is not None:
-                pytest.fail(f"exited ({proc.returncode}) before {self.point}: {proc.stderr}")
+                said = proc.stderr.read() if proc.stderr else ""
+                pytest.fail(f"exited ({proc.returncode}) before {self.point}: {said}")
             if time.monotonic() > deadline:
                 pytest.fail(f"{self.point} not reached")
             time.sleep(0.05)
