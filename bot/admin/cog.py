@@ -117,7 +117,9 @@ class Admin(commands.Cog):
             loop.call_soon_threadsafe(updates.put_nowait, (done, total))
 
         def work() -> tuple[Index, IngestReport, PaperLookup]:
-            fresh, report = rebuild(self.bot.settings, self.bot.index, progress)
+            fresh, report = rebuild(
+                self.bot.settings, self.bot.index, progress, purpose="paperbot run (/reindex)"
+            )
             return fresh, report, lookup_of(fresh)  # warm the new catalogue before the swap
 
         job = asyncio.ensure_future(asyncio.to_thread(work))

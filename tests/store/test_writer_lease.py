@@ -11,12 +11,14 @@ import os
 import shutil
 import signal
 import socket
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from ingest.pipeline import ingest, open_index
+from store.index.lease import Lease
 from store.search.retrieval import search
 from tests.hosts import LIMIT_S, Pause, finish, host, host_env, paperbot
 
@@ -38,8 +40,6 @@ def hosts(env, settings, chroma_server, tmp_path: Path):
 
 def lease_record(view) -> dict:
     """The write lease's newest record in the registry (what another host would read)."""
-    from store.index.lease import Lease
-
     registry = open_index(view).registry
     holder = Lease(registry, "write", "test").holder()
     assert holder is not None
@@ -161,3 +161,37 @@ def test_a_writer_frozen_past_its_lease_stops_instead_of_writing(hosts, tmp_path
     report = json.loads(out)
     assert len(index.by_id) == report["papers_new"] < 62, "what B wrote, and nothing of A's"
     assert report["passages_embedded"] == index.chunks.count() == index.lexical.count()
+
+
+def test_of_hosts_taking_a_free_lease_at_once_exactly_one_gets_it(hosts) -> None:
+    registry = open_index(hosts[2]).registry
+    leases = [Lease(registry, "duty", f"bot {n}") for n in range(8)]
+    start = threading.Barrier(len(leases))
+    got: dict[int, object] = {}
+
+    def take(n: int) -> None:
+        start.wait(60)
+        got[n] = leases[n].claim()
+
+    threads = [threading.Thread(target=take, args=(n,)) for n in range(len(leases))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    winners = [n for n, holder in got.items() if holder is None]
+    assert len(got) == len(leases) and len(winners) == 1, got
+    assert all(h.token == leases[winners[0]].token for h in got.values() if h is not None)
+
+
+def test_a_lease_is_taken_over_only_when_let_go_or_lapsed(hosts) -> None:
+    registry = open_index(hosts[2]).registry
+    first = Lease(registry, "duty", "bot a")
+    assert first.claim() is None and first.held
+    second = Lease(registry, "duty", "bot b")
+    assert second.claim().token == first.token, "running: refused"
+    assert first.claim() is None, "the holder renews it"
+    lapsed = Lease(registry, "duty", "bot c", clock=lambda: time.time() + first.ttl + 1)
+    assert lapsed.claim() is None, "lapsed, by the taker's clock"
+    assert not first.renew() and not first.held, "the old holder finds it gone"
+    lapsed.release()
+    assert second.claim() is None, "let go: taken at once"
