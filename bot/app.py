@@ -21,6 +21,7 @@ from bot.state.times import utc_text
 from bot.ui.errors import PaperTree
 from bot.ui.i18n import Translator
 from bot.ui.render import NO_MENTIONS
+from store.errors import WriterBusy
 from store.index import Index, writelock
 from store.index.handle import IndexHandle
 from store.index.lease import Lease
@@ -176,7 +177,13 @@ class PaperBot(commands.Bot):
             assert self.indexes is not None
             index = await asyncio.to_thread(self.indexes.current, True)
             purpose = "paperbot run (scheduled ingest)"
-            report = await asyncio.to_thread(ingest, self.settings, index=index, purpose=purpose)
+            try:
+                report = await asyncio.to_thread(
+                    ingest, self.settings, index=index, purpose=purpose
+                )
+            except WriterBusy as busy:  # another writer on the shared server: next time
+                log.warning("scheduled ingest skipped: %s", busy)
+                return
             self.note_ingest()
             if report.papers_new or report.papers_updated or report.papers_removed:
                 log.info("daily ingest: %s", report.to_json() | {"skipped": len(report.skipped)})

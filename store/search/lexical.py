@@ -78,6 +78,8 @@ class LexicalIndex:
         """In one transaction: drop these papers' rows (every row for None), add `rows`, and
         record that the table now reflects write version `synced[1]` of generation uid
         `synced[0]`. A reader never sees half of it; a process killed inside keeps the old."""
+        from store.index.faults import crash_point  # here: store.index imports this module
+
         prepared = _prepared(list(rows))
         with self._lock, self._db:
             if arxiv_ids is None:
@@ -86,6 +88,7 @@ class LexicalIndex:
             else:
                 self._delete(list(arxiv_ids))
             self._insert(prepared)
+            crash_point("lexical-replaced")
             self._set_synced(*synced)
             self._snapshot = None
 

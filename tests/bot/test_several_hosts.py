@@ -89,3 +89,21 @@ async def test_the_bot_with_the_duty_runs_the_scheduled_ingest(
     today = said(await world.alice.slash(world.channel, "today"))
     assert NEW_DAY in today.embeds[0].title
     assert open_index(writer).get(CAMERA) is not None, "written to the shared store"
+
+
+async def test_a_scheduled_ingest_meeting_another_writer_skips_with_one_line(
+    simcord_env, simcord_bot, world, shared, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`paperbot ingest` runs on some host when the bot's hour comes: the bot waits for the
+    next one, saying so in one line, not with a failure and a traceback."""
+    from store.index import lease
+
+    writer, mine = shared
+    write_day(mine, NEW_DAY, [CAMERA, MATH])
+    caplog.set_level(logging.INFO)
+    with lease.writing(open_handle(writer).registry, "paperbot ingest"):
+        await simcord_env.advance_time(HOUR)
+    said_it = [r for r in caplog.records if "being written by `paperbot ingest`" in r.getMessage()]
+    assert said_it and said_it[0].levelno < logging.ERROR and not said_it[0].exc_info
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert open_index(writer).get(CAMERA) is None, "nothing written meanwhile"

@@ -5,6 +5,7 @@ so it answers, matches subscriptions and draws /trend exactly as the writer does
 from __future__ import annotations
 
 import shutil
+import signal
 import threading
 from pathlib import Path
 
@@ -15,11 +16,12 @@ from ingest import pipeline
 from ingest.pipeline import ingest, open_handle, open_index
 from store.index.index import Index
 from store.search.bridge import BRIDGE_CUT
+from store.search.lexical import LexicalIndex
 from store.search.matching import Topic, embed_topics, match_topics
 from store.search.retrieval import search
 from store.search.trends import matching_papers
 from tests.conftest import SAMPLES
-from tests.hosts import Pause, host
+from tests.hosts import Pause, finish, host, host_env, paperbot
 
 NEW_DAY = "2024-05-30"
 TOPICS = [
@@ -36,7 +38,7 @@ TOPICS = [
 def hosts(settings, chroma_server, tmp_path: Path):
     """Host A (the writer) and host B, each with its own data dir, over one digest folder that
     lacks the newest sample day."""
-    folder = tmp_path / "digests"
+    folder = tmp_path / "digests-shared"
     shutil.copytree(SAMPLES, folder)
     (folder / f"{NEW_DAY}.md").unlink()
     a = host(settings, chroma_server, tmp_path / "host-a", folder)
@@ -79,6 +81,20 @@ def test_a_host_that_answered_before_a_new_day_answers_it_like_the_writer(hosts)
     assert_alike(reader.current(), open_index(a))
 
 
+def ingest_in_a_thread(settings) -> tuple[threading.Thread, list[BaseException]]:
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            ingest(settings)
+        except Exception as error:  # noqa: BLE001 — shown by the caller's assertion
+            failed.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, failed
+
+
 def test_a_host_that_opened_during_the_first_ingest_finishes_its_table(
     hosts, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -88,16 +104,7 @@ def test_a_host_that_opened_during_the_first_ingest_finishes_its_table(
     pause = Pause(tmp_path / "pause", "batch-written")
     for name, value in pause.env().items():
         monkeypatch.setenv(name, value)
-    failed: list[BaseException] = []
-
-    def first_ingest() -> None:
-        try:
-            ingest(a)
-        except Exception as error:  # noqa: BLE001 — shown by the assertion below
-            failed.append(error)
-
-    writer = threading.Thread(target=first_ingest)
-    writer.start()
+    writer, failed = ingest_in_a_thread(a)
     try:
         pause.wait_reached()
         reader = open_handle(b)
@@ -122,3 +129,51 @@ def test_a_host_without_the_word_vectors_gets_the_writers_word_bridge(
     theirs = open_index(b).word_bridge()
     assert theirs is not None and theirs.words == mine.words
     assert np.allclose(theirs.matrix, mine.matrix)
+
+
+def test_a_host_that_read_a_write_half_done_reads_it_again_when_done(
+    hosts, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """B catches up (after A's first batch) while A's second batch has its passages in Chroma
+    and not yet its paper records."""
+    a, b, folder = hosts
+    ingest(a)
+    reader = open_handle(b)
+    reader.refresh_s = 0.0
+    reader.current()
+    shutil.copy(SAMPLES / f"{NEW_DAY}.md", folder / f"{NEW_DAY}.md")
+    monkeypatch.setattr(pipeline, "BATCH", 4)
+    pause = Pause(tmp_path / "pause", "chunks-added")
+    monkeypatch.setenv("PAPERBOT_PAUSE_AT", "chunks-added:2")
+    monkeypatch.setenv("PAPERBOT_PAUSE_DIR", str(pause.folder))
+    writer, failed = ingest_in_a_thread(a)
+    try:
+        pause.wait_reached()
+        half = reader.current()
+        assert half.latest_date() == NEW_DAY and len(half.papers_on(NEW_DAY)) == 4
+    finally:
+        pause.go()
+        writer.join(120)
+    assert not writer.is_alive() and not failed, failed
+    assert_alike(reader.current(), open_index(a))
+
+
+def test_a_host_killed_while_catching_up_keeps_its_table_and_finishes_later(
+    hosts, env, chroma_server
+) -> None:
+    a, b, folder = hosts
+    ingest(a)
+    before = open_index(b)
+    rows, synced = before.lexical.count(), before.lexical.synced(before.gen.uid)
+    before.close()
+    shutil.copy(SAMPLES / f"{NEW_DAY}.md", folder / f"{NEW_DAY}.md")
+    ingest(a)
+    asking = host_env(env, chroma_server, b.data_dir, folder)
+    proc = paperbot(asking, "ask", "Amphion audio toolkit", PAPERBOT_CRASH_AT="lexical-replaced")
+    code, _, err = finish(proc)
+    assert code == -signal.SIGKILL, err
+    generation = open_handle(b).registry.active()
+    table = LexicalIndex(generation.lexical_path(b.data_dir))  # as the killed process left it
+    assert table.count() == rows and table.synced(generation.uid) == synced, "the old one, whole"
+    table.close()
+    assert_alike(open_index(b), open_index(a))
