@@ -33,7 +33,7 @@ from store.index.chroma import collection_names, drop_collection
 REGISTRY = "paperbot-registry"
 LEGACY_POINTER = "paperbot-active"  # the pointer before the registry: {"pb-use-c2s400": 3}
 # Part of the BM25 table's file name: a new format starts an empty table, which
-# `Index.heal_lexical` refills from Chroma's passages (no embedding).
+# the catch-up (store/index/sync.py) fills from Chroma's passages (no embedding).
 LEXICAL_FORMAT = "v3"
 
 
