@@ -136,7 +136,8 @@ def _writing(settings: Settings, index: Index | None, purpose: str) -> Iterator[
     with lease.writing(registry, purpose):
         if index is not None:
             active = index.registry.ensure_active()
-            if active == index.gen:
+            if (active.number, active.prefix) == (index.gen.number, index.gen.prefix):
+                index.gen = active  # with its uid, when this write registered it just now
                 index.catch_up()
                 yield index
                 return

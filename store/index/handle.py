@@ -28,7 +28,7 @@ class IndexHandle:
         embedder: Embedder,
         chunking: str,
         refresh_s: float = REFRESH_S,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.settings = settings
         self.embedder = embedder
@@ -37,7 +37,7 @@ class IndexHandle:
         server = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else None
         self.registry = Registry(self.client, layout, settings.data_dir, server)
         self.refresh_s = refresh_s
-        self._clock = clock
+        self._clock = clock or _monotonic
         self._lock = threading.RLock()
         self._index: Index | None = None
         self._version = -1  # the registry version this process is in step with
@@ -110,3 +110,7 @@ class IndexHandle:
             self._retired.append(self._index)
         while len(self._retired) > 2:  # older ones cannot have a query in flight any more
             self._retired.pop(0).close()
+
+
+def _monotonic() -> float:
+    return time.monotonic()  # looked up at each call: a test's virtual clock is followed
