@@ -21,8 +21,10 @@ from bot.state.times import utc_text
 from bot.ui.errors import PaperTree
 from bot.ui.i18n import Translator
 from bot.ui.render import NO_MENTIONS
+from store.errors import WriterBusy
 from store.index import Index, writelock
 from store.index.handle import IndexHandle
+from store.index.lease import Lease
 from store.settings import Settings
 
 if TYPE_CHECKING:
@@ -60,12 +62,18 @@ class PaperBot(commands.Bot):
         self.state = State(settings.data_dir / "bot.sqlite")  # every feature's tables
         # One writer at a time: a /reindex and the daily ingest must not write concurrently.
         self.index_lock = asyncio.Lock()
+        # On a Chroma server shared by several hosts: whether this bot runs the scheduled
+        # ingests (store/index/lease.py, `duty`); None with an embedded index (it always does).
+        self.duty: Lease | None = None
 
     async def setup_hook(self) -> None:
         # The bot writes every day, and a second process writing (or even keeping an embedded
         # index open while another writes) corrupts it or goes stale: hold the data dir.
         writelock.acquire(self.settings.data_dir, "paperbot run")
         self.indexes = await asyncio.to_thread(_open_warm, self.settings)
+        if self.settings.chroma_host:
+            self.duty = Lease(self.indexes.registry, "duty", "paperbot run")
+            await asyncio.to_thread(self._take_duty)
         self.lookup = await asyncio.to_thread(self._fresh_lookup, self.indexes.current())
         served = await asyncio.to_thread(describe, self.indexes.current(), self.settings)
         log.info("%s", served)
@@ -79,6 +87,8 @@ class PaperBot(commands.Bot):
     async def close(self) -> None:
         await super().close()
         self.state.close()
+        if self.duty is not None:
+            await asyncio.to_thread(self.duty.release)
         if self.indexes is not None:
             self.indexes.close()
             self.indexes = None
@@ -155,11 +165,15 @@ class PaperBot(commands.Bot):
     async def refresh_source(self) -> None:
         """Daily update: pull the digest folder when asked to, then an incremental ingest. The
         pull runs outside the index lock (bounded by its own timeout), so a slow remote never
-        holds up /reindex; the lock is held only for the ingest. Skipped while a reindex runs:
-        the rebuild reads the whole source anyway."""
+        holds up /reindex; the lock is held only for the ingest. Skipped while a reindex runs
+        (the rebuild reads the whole source anyway), and on a bot without the ingest duty of a
+        shared Chroma server (another host's bot runs it; this one follows the index)."""
         if self.index_lock.locked():
             log.info("reindex running; the daily ingest is skipped")
             return
+        follower = self.duty is not None and not self.duty.held
+        if follower and not await asyncio.to_thread(self._take_duty):
+            return  # another host's bot runs the scheduled ingests
         if self.settings.git_pull:
             await asyncio.to_thread(source.git_pull, self.settings.digests)
             if self.index_lock.locked():
@@ -171,13 +185,18 @@ class PaperBot(commands.Bot):
 
             assert self.indexes is not None
             index = await asyncio.to_thread(self.indexes.current, True)
+            purpose = "paperbot run (scheduled ingest)"
 
             def work() -> IngestReport:
                 # quiet for a new day (seconds); a progress line every 10 s for a long one
                 with ProgressLog("daily ingest", bar=False, lazy=True, logger=log) as progress:
-                    return ingest(self.settings, index=index, progress=progress)
+                    return ingest(self.settings, index=index, progress=progress, purpose=purpose)
 
-            report = await asyncio.to_thread(work)
+            try:
+                report = await asyncio.to_thread(work)
+            except WriterBusy as busy:  # another writer on the shared server: next time
+                log.warning("scheduled ingest skipped: %s", busy)
+                return
             self.note_ingest()
             log.info(
                 "daily ingest: %d new, %d updated, %d removed papers (%d unchanged, %d entries "
@@ -192,6 +211,24 @@ class PaperBot(commands.Bot):
                 else "",
             )
             await asyncio.to_thread(self._fresh_lookup, index)
+
+    def _take_duty(self) -> bool:
+        """Take (or keep) the ingest duty of a shared index; False, with a log line, when
+        another bot has it (worker threads only)."""
+        assert self.duty is not None
+        holder = self.duty.claim()
+        if holder is not None:
+            log.info(
+                "scheduled ingest skipped: %s has the ingest duty (it runs them; this host "
+                "follows the index)",
+                holder.describe(),
+            )
+            return False
+        if not self.duty.held:
+            return False
+        self.duty.keep()
+        log.info("this host has the ingest duty: it runs the scheduled ingests")
+        return True
 
 
 def _open_warm(settings: Settings) -> IndexHandle:

@@ -1,13 +1,15 @@
 """Digest files -> papers -> passages -> vectors -> index. Incremental by content hash.
 
-Every write holds the data dir's writer lock (store/index/writelock.py) and passes the guards in
-ingest/guards.py first, so no operator mistake empties the index.
+Every write holds the data dir's writer lock (store/index/writelock.py) and, on a Chroma server
+shared by several hosts, the server's write lease (store/index/lease.py), and passes the guards
+in ingest/guards.py first, so no operator mistake empties the index.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -15,8 +17,8 @@ from ingest import guards
 from ingest.chunk import CHUNK_SIZE, CHUNK_VERSION, MAX_PASSAGES, chunk_paper
 from ingest.parse import ParseResult, Skipped, parse_paths, unique_papers
 from store.embedders import Embedder, get_embedder
-from store.index import Index, writelock
-from store.index.faults import crash_point
+from store.index import Index, lease, writelock
+from store.index.faults import crash_point, pause_point
 from store.index.handle import IndexHandle
 from store.models import Chunk, Paper
 from store.progress import Progress, Tick
@@ -66,20 +68,23 @@ def ingest(
     index: Index | None = None,
     progress: Progress | None = None,
     allow_mass_removal: bool = False,
+    purpose: str = "paperbot ingest",
 ) -> IngestReport:
     """Bring the active index in step with the digests. With no `paths` the configured folder
     is the whole truth, so papers gone from it are removed (within the guards); explicit paths
-    only add and update, and never move a paper back to an older day."""
+    only add and update, and never move a paper back to an older day. `purpose` names this
+    writer to another one that is refused meanwhile."""
     mirror = paths is None
     sources = [settings.digests] if paths is None else list(paths)
-    with writelock.writer(settings.data_dir, "paperbot ingest"):
+    with writelock.writer(settings.data_dir, purpose):
         unreadable = guards.check_sources(sources)
         parsed = parse_paths(sources)
         if mirror:
             guards.check_papers(len(parsed.papers), sources)
-        target = _active(settings, index)
-        where = ", ".join(str(p) for p in sources)
-        return _fill(target, parsed, mirror, where, unreadable, progress, allow_mass_removal)
+        with _writing(settings, index, purpose) as target:
+            where = ", ".join(str(p) for p in sources)
+            pause_point("ingest-writing")
+            return _fill(target, parsed, mirror, where, unreadable, progress, allow_mass_removal)
 
 
 def rebuild(
@@ -88,44 +93,58 @@ def rebuild(
     progress: Progress | None = None,
     paths: Iterable[Path] | None = None,
     allow_mass_removal: bool = False,
+    purpose: str = "paperbot ingest --full",
 ) -> tuple[Index, IngestReport]:
     """Blue/green: fill a new generation from the source (the configured folder, or all of
     `paths`) while the active one keeps answering, then switch the pointer. The old active
     generation stays until the next switch. Returns the new (active) index."""
     sources = [settings.digests] if paths is None else list(paths)
-    with writelock.writer(settings.data_dir, "paperbot ingest --full"):
+    with writelock.writer(settings.data_dir, purpose):
         unreadable = guards.check_sources(sources)
         parsed = parse_paths(sources)
         guards.check_papers(len(parsed.papers), sources)
-        current = _active(settings, index)
-        registry = current.registry
-        if dropped := registry.discard_unfinished():
-            log.warning("dropped %d half-built generation(s) of an earlier rebuild", dropped)
-        fresh = Index(settings, current.embedder, registry.begin(), current.client, registry)
-        try:
-            where = ", ".join(str(p) for p in sources)
-            report = _fill(fresh, parsed, True, where, unreadable, progress, allow_mass_removal)
-            guards.check_activation(fresh.counts()[0], current.counts()[0], allow_mass_removal)
-        except BaseException:
-            fresh.close()
-            registry.discard(fresh.gen)
-            raise
-        crash_point("rebuild-filled")
-        registry.activate(fresh.gen)
-        return fresh, report
+        with _writing(settings, index, purpose) as current:
+            registry = current.registry
+            if dropped := registry.discard_unfinished():
+                log.warning("dropped %d half-built generation(s) of an earlier rebuild", dropped)
+            fresh = Index(settings, current.embedder, registry.begin(), current.client, registry)
+            try:
+                fresh.catch_up()  # new and empty: its tables start at write version 0
+                where = ", ".join(str(p) for p in sources)
+                pause_point("rebuild-filling")
+                report = _fill(fresh, parsed, True, where, unreadable, progress, allow_mass_removal)
+                guards.check_activation(fresh.counts()[0], current.counts()[0], allow_mass_removal)
+            except BaseException:
+                fresh.close()
+                if lease.holds_writing(registry):  # else the next rebuild drops it
+                    registry.discard(fresh.gen)
+                raise
+            crash_point("rebuild-filled")
+            lease.check_writing(registry)
+            registry.activate(fresh.gen)
+            return fresh, report
 
 
-def _active(settings: Settings, index: Index | None) -> Index:
-    """The index a writer must write to: the active generation, whatever `index` a caller
-    holds (another process may have switched since it was opened)."""
-    if index is not None:
-        active = index.registry.ensure_active()
-        if active == index.gen:
-            return index
-        log.warning(
-            "generation %d is no longer active; writing to %d", index.generation, active.number
-        )
-    return open_handle(settings, index.embedder if index else None).writable()
+@contextmanager
+def _writing(settings: Settings, index: Index | None, purpose: str) -> Iterator[Index]:
+    """The index a writer must write to, under the server's write lease: the active
+    generation, whatever `index` a caller holds (another process may have switched since it was
+    opened), caught up with what was written elsewhere."""
+    handle = None if index is not None else open_handle(settings)
+    registry = index.registry if index is not None else handle.registry
+    with lease.writing(registry, purpose):
+        if index is not None:
+            active = index.registry.ensure_active()
+            if (active.number, active.prefix) == (index.gen.number, index.gen.prefix):
+                index.gen = active  # with its uid, when this write registered it just now
+                index.catch_up()
+                yield index
+                return
+            log.warning(
+                "generation %d is no longer active; writing to %d", index.generation, active.number
+            )
+            handle = open_handle(settings, index.embedder)
+        yield handle.writable()
 
 
 def _fill(
@@ -194,6 +213,7 @@ def embed_and_write(
             items.append((paper, chunks, vectors[offset : offset + len(chunks)]))
             offset += len(chunks)
         index.write(items)
+        pause_point("batch-written")
         written, embedded = written + len(texts), embedded + computed
         if progress:
             progress(Tick(start + len(batch), len(papers), written, files))

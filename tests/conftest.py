@@ -67,3 +67,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("simcord") is None:
             item.add_marker(pytest.mark.simcord(settle_timeout=SETTLE_TIMEOUT))
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path):
+    """A real Chroma server (`chroma run`) on a free loopback port, stopped after the test;
+    yields the port. Several "hosts" are several data dirs (or processes) pointing at it
+    (tests/hosts.py)."""
+    from tests.hosts import start_chroma, stop_chroma
+
+    proc, port = start_chroma(tmp_path / "chroma-server")
+    try:
+        yield port
+    finally:
+        stop_chroma(proc)

@@ -123,7 +123,9 @@ class Admin(commands.Cog):
         def work() -> tuple[Index, IngestReport, PaperLookup]:
             log.info("/reindex: rebuilding from %s", self.bot.settings.digests)
             with shown:
-                fresh, report = rebuild(self.bot.settings, self.bot.index, progress)
+                fresh, report = rebuild(
+                    self.bot.settings, self.bot.index, progress, purpose="paperbot run (/reindex)"
+                )
             return fresh, report, lookup_of(fresh)  # warm the new catalogue before the swap
 
         job = asyncio.ensure_future(asyncio.to_thread(work))

@@ -64,6 +64,10 @@ def match_new(index: Index, store: SubscriptionState) -> int:
     return len(matches)
 
 
+def _in_step(index: Index) -> Index:
+    return index
+
+
 def _matches(index: Index, store: SubscriptionState, fresh: list[Paper]) -> list[tuple]:
     topics = store.all("topic")
     model, dim = index.embedder.model, index.embedder.dim
@@ -136,9 +140,9 @@ class Notifier:
     async def tick(self, now: datetime) -> None:
         """Match what is new (when the catalogue changed), then send the day's DMs."""
         async with self._lock:
-            index = self.bot.index
-            if index is None:
+            if self.bot.index is None:
                 return
+            index = await self.bot.query(_in_step)  # what another host wrote included
             key = (index.generation, index.catalogue.revision)
             if key != self._matched_at:
                 await self.bot.query(match_new, self.store)

@@ -3,8 +3,8 @@
 Loaded once from the papers collection, then kept in step by the writes of this process
 (`put`, `drop`: copy-on-write under the lock, so a reader iterating a snapshot never sees it
 change and a write is never lost to a load that read before it). Writes made by another process
-(another host of a Chroma server) are noticed through the registry version, and then the
-catalogue is reloaded.
+(another host of a Chroma server) are noticed through the registry version and applied the
+same way by the catch-up (store/index/sync.py).
 """
 
 from __future__ import annotations
@@ -59,11 +59,21 @@ class Catalogue:
                 self._dates = None
                 self.revision += 1
 
-    def invalidate(self) -> None:
-        """Forget everything: the next read loads again (another process wrote)."""
+    def replace(self, papers: Iterable[Paper]) -> None:
+        """Exactly these papers from now on (a host read the whole store)."""
         with self._lock:
-            self._papers = None
+            self._papers = {p.arxiv_id: p for p in papers}
             self._dates = None
+            self.revision += 1
+
+    @property
+    def loaded(self) -> bool:
+        return self._papers is not None
+
+    def known(self) -> set[str]:
+        """The ids held in memory (none while nothing was loaded)."""
+        with self._lock:
+            return set(self._papers or ())
 
 
 def papers_from_documents(documents: Iterable[str]) -> Iterable[Paper]:

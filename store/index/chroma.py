@@ -65,6 +65,17 @@ def pages(collection: chromadb.Collection, include: list[str]) -> Iterator[dict]
         yield collection.get(include=include, limit=PAGE, offset=offset)
 
 
+def matching(collection: chromadb.Collection, where: dict, include: list[str]) -> Iterator[dict]:
+    """Every record of `collection` that `where` selects, PAGE at a time."""
+    offset = 0
+    while True:
+        page = collection.get(where=where, include=include, limit=PAGE, offset=offset)
+        yield page
+        if len(page["ids"]) < PAGE:
+            return
+        offset += PAGE
+
+
 def _first_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     return text[0][:200] if text else type(error).__name__

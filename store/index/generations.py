@@ -8,8 +8,12 @@ chunking. A layout has numbered generations; each is a pair of collections
 The registry (the metadata of the `paperbot-registry` collection, one JSON value per layout)
 stores, per layout: the active generation, the previous one (kept until the next switch so a
 query already running on it can finish), the generations being built, the collection prefix of
-each, a counter so numbers are never reused, and a version that every write bumps so other
-processes know to reload. Names are built from these parts and never parsed back.
+each, a random uid of each (so a host's local table never mistakes another store's generation
+of the same number for its own), each generation's write version (`written`: every write to it
+stamps its rows with the next one, then records it; store/index/sync.py catches a host up from
+it), a counter so numbers are never reused, and a version that every change bumps so other
+processes know to look. Names are built from these parts and never parsed back. The records of
+the same collection hold the leases (store/index/lease.py).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import hashlib
 import json
 import re
 import threading
+import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -28,7 +33,7 @@ from store.index.chroma import collection_names, drop_collection
 REGISTRY = "paperbot-registry"
 LEGACY_POINTER = "paperbot-active"  # the pointer before the registry: {"pb-use-c2s400": 3}
 # Part of the BM25 table's file name: a new format starts an empty table, which
-# `Index.heal_lexical` refills from Chroma's passages (no embedding).
+# the catch-up (store/index/sync.py) fills from Chroma's passages (no embedding).
 LEXICAL_FORMAT = "v3"
 
 
@@ -59,6 +64,7 @@ class Generation:
     layout_key: str
     number: int
     prefix: str  # collection name prefix, recorded in the registry
+    uid: str = ""  # recorded in the registry ("" for a generation made before uids)
 
     @property
     def chunks(self) -> str:
@@ -80,6 +86,8 @@ class RegistryState:
     prefixes: tuple[tuple[int, str], ...] = ()
     next: int = 1
     version: int = 0
+    uids: tuple[tuple[int, str], ...] = ()
+    written: tuple[tuple[int, int], ...] = ()  # generation -> its last complete write version
 
     def to_json(self) -> str:
         return json.dumps(
@@ -90,6 +98,8 @@ class RegistryState:
                 "prefixes": {str(n): p for n, p in self.prefixes},
                 "next": self.next,
                 "version": self.version,
+                "uids": {str(n): u for n, u in self.uids},
+                "written": {str(n): w for n, w in self.written},
             }
         )
 
@@ -103,26 +113,54 @@ class RegistryState:
             prefixes=tuple(sorted((int(n), p) for n, p in data.get("prefixes", {}).items())),
             next=int(data.get("next", 1)),
             version=int(data.get("version", 0)),
+            uids=tuple(sorted((int(n), u) for n, u in data.get("uids", {}).items())),
+            written=tuple(sorted((int(n), int(w)) for n, w in data.get("written", {}).items())),
         )
 
     def prefix(self, number: int) -> str | None:
         return dict(self.prefixes).get(number)
 
+    def uid(self, number: int) -> str:
+        return dict(self.uids).get(number, "")
+
+    def written_of(self, number: int) -> int:
+        """The last complete write version of generation `number` (0: none recorded)."""
+        return dict(self.written).get(number, 0)
+
     def numbered(self, number: int, prefix: str) -> RegistryState:
-        """This state with generation `number` registered under `prefix`, and `next` past it."""
+        """This state with generation `number` registered under `prefix` (with a fresh uid), and
+        `next` past it."""
         prefixes = tuple(sorted({**dict(self.prefixes), number: prefix}.items()))
-        return replace(self, prefixes=prefixes, next=max(self.next, number + 1))
+        uids = tuple(sorted({**dict(self.uids), number: uuid.uuid4().hex[:12]}.items()))
+        return replace(self, prefixes=prefixes, uids=uids, next=max(self.next, number + 1))
+
+    def keeping(self, numbers: set[int]) -> RegistryState:
+        """This state with only these generations' prefixes, uids and write versions."""
+        return replace(
+            self,
+            prefixes=tuple((n, p) for n, p in self.prefixes if n in numbers),
+            uids=tuple((n, u) for n, u in self.uids if n in numbers),
+            written=tuple((n, w) for n, w in self.written if n in numbers),
+        )
 
 
 class Registry:
     """Reads and changes one layout's entry. Changes are read-modify-write of one metadata
-    value: callers hold the data dir's writer lock (store/index/writelock.py), and a lock here
-    serialises threads of one process."""
+    value: callers hold the data dir's writer lock (store/index/writelock.py) and, on a Chroma
+    server, the write lease (store/index/lease.py); a lock here serialises threads of one
+    process."""
 
-    def __init__(self, client: chromadb.ClientAPI, layout: Layout, data_dir: Path) -> None:
+    def __init__(
+        self,
+        client: chromadb.ClientAPI,
+        layout: Layout,
+        data_dir: Path,
+        server: str | None = None,
+    ) -> None:
         self.client = client
         self.layout = layout
         self.data_dir = data_dir
+        self.server = server  # "host:port" of a Chroma server shared by hosts; None: embedded
         self._lock = threading.RLock()
 
     # -- reading -----------------------------------------------------------------------
@@ -134,7 +172,8 @@ class Registry:
 
     def generation(self, number: int, state: RegistryState | None = None) -> Generation:
         state = state or self.state()
-        return Generation(self.layout.key, number, state.prefix(number) or self._prefix(number))
+        prefix = state.prefix(number) or self._prefix(number)
+        return Generation(self.layout.key, number, prefix, state.uid(number))
 
     def active(self) -> Generation | None:
         state = self.state()
@@ -149,8 +188,9 @@ class Registry:
                 self._save(state)  # persists an adopted legacy pointer
                 return self.generation(state.active, state)
             number = state.next
-            self._save(replace(state.numbered(number, self._prefix(number)), active=number))
-            return self.generation(number)
+            state = replace(state.numbered(number, self._prefix(number)), active=number)
+            self._save(state)
+            return self.generation(number, state)
 
     def begin(self) -> Generation:
         """A new, empty generation for a rebuild; registered as building, so a rebuild that
@@ -159,8 +199,9 @@ class Registry:
             state = self.state()
             number = state.next
             building = (*state.building, number)
-            self._save(replace(state.numbered(number, self._prefix(number)), building=building))
-            return self.generation(number)
+            state = replace(state.numbered(number, self._prefix(number)), building=building)
+            self._save(state)
+            return self.generation(number, state)
 
     def activate(self, generation: Generation) -> Generation | None:
         """Point readers at `generation`; the old active one becomes `previous` and stays;
@@ -172,15 +213,14 @@ class Registry:
             for number, _ in state.prefixes:
                 if number not in keep and number not in state.building:
                     self._drop(self.generation(number, state))
-            prefixes = tuple((n, p) for n, p in state.prefixes if n in keep)
             building = tuple(n for n in state.building if n != generation.number)
+            kept = state.keeping({n for n in keep if n is not None} | set(building))
             self._save(
-                RegistryState(
+                replace(
+                    kept,
                     active=generation.number,
                     previous=old,
                     building=building,
-                    prefixes=prefixes,
-                    next=state.next,
                     version=state.version + 1,
                 )
             )
@@ -192,12 +232,10 @@ class Registry:
             state = self.state()
             self._drop(generation)
             building = tuple(n for n in state.building if n != generation.number)
-            prefixes = tuple(
-                (n, p)
-                for n, p in state.prefixes
-                if n != generation.number or n in (state.active, state.previous)
-            )
-            self._save(replace(state, building=building, prefixes=prefixes))
+            numbers = {n for n, _ in state.prefixes}
+            if generation.number not in (state.active, state.previous):
+                numbers.discard(generation.number)
+            self._save(replace(state.keeping(numbers), building=building))
 
     def discard_unfinished(self) -> int:
         """Drop generations left half-built by a rebuild that died; returns how many."""
@@ -206,12 +244,17 @@ class Registry:
             self.discard(self.generation(number, state))
         return len(state.building)
 
-    def bump(self) -> int:
-        """Record that the active generation changed (readers elsewhere reload)."""
+    def wrote(self, generation: Generation, version: int) -> RegistryState:
+        """Record a complete write of `generation` stamped `version` (hosts catch up from it)."""
         with self._lock:
             state = self.state()
-            self._save(replace(state, version=state.version + 1))
-            return state.version + 1
+            written = {**dict(state.written), generation.number: version}
+            written[generation.number] = max(version, state.written_of(generation.number))
+            state = replace(
+                state, written=tuple(sorted(written.items())), version=state.version + 1
+            )
+            self._save(state)
+            return state
 
     # -- internals ---------------------------------------------------------------------
     def _prefix(self, number: int) -> str:

@@ -1,13 +1,15 @@
-"""The active index, followed: every process re-reads the registry (at most every few seconds)
-and switches when another process or host activated a new generation, or reloads its catalogue
-when another one wrote. A generation this process still has open stays open until the one after
-it has been active for a while, so a query in flight always finishes on what it started with."""
+"""The active index, followed: every process re-reads the registry (at most every REFRESH_S
+seconds) and switches when another process or host activated a new generation, or catches its
+own tables up (store/index/sync.py) when another one wrote. A generation this process still has
+open stays open until the one after it has been active for a while, so a query in flight always
+finishes on what it started with."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from store.embedders import Embedder
 from store.errors import StoreUnavailable
@@ -23,7 +25,12 @@ REFRESH_S = 2.0
 
 class IndexHandle:
     def __init__(
-        self, settings: Settings, embedder: Embedder, chunking: str, refresh_s: float = REFRESH_S
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        chunking: str,
+        refresh_s: float = REFRESH_S,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.settings = settings
         self.embedder = embedder
@@ -36,12 +43,14 @@ class IndexHandle:
                 f"{error.strerror}"
             ) from error
         layout = Layout(embedder.name, getattr(embedder, "model", embedder.name), chunking)
-        self.registry = Registry(self.client, layout, settings.data_dir)
+        server = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else None
+        self.registry = Registry(self.client, layout, settings.data_dir, server)
         self.refresh_s = refresh_s
+        self._clock = clock or _monotonic
         self._lock = threading.RLock()
         self._index: Index | None = None
-        self._version = -1
-        self._checked = 0.0
+        self._version = -1  # the registry version this process is in step with
+        self._checked = -float("inf")
         self._retired: list[Index] = []
 
     @property
@@ -50,22 +59,23 @@ class IndexHandle:
         return self._index
 
     def current(self, force: bool = False) -> Index:
-        """The active generation's index, re-checked when `refresh_s` has passed (or `force`).
-        With nothing indexed yet it is an empty index that a first ingest will fill."""
+        """The active generation's index, re-checked when `refresh_s` has passed (or `force`)
+        and caught up with what other processes wrote. With nothing indexed yet it is an empty
+        index that a first ingest will fill."""
         with self._lock:
-            fresh = time.monotonic() - self._checked < self.refresh_s
+            fresh = self._clock() - self._checked < self.refresh_s
             if self._index is not None and not force and fresh:
                 return self._index
             state = self.registry.state()
-            self._checked = time.monotonic()
+            self._checked = self._clock()
             number = state.active if state.active is not None else state.next
-            if self._index is None or self._index.gen.number != number:
-                self._switch(self.registry.generation(number, state))
-                self._version = state.version
-            elif state.version != self._version:
-                if state.version != self._index.written_version:
-                    self._index.catalogue.invalidate()  # written elsewhere: reload
-                self._version = state.version
+            generation = self.registry.generation(number, state)
+            if self._index is None or self._index.gen != generation:
+                self._switch(generation)
+            if state.version != self._version:
+                assert self._index is not None
+                if self._index.catch_up(state) is not None:  # None: our own write is running
+                    self._version = state.version
             assert self._index is not None
             return self._index
 
@@ -86,9 +96,8 @@ class IndexHandle:
             if self._index is not index:
                 self._retire()
                 self._index = index
-            self._checked = time.monotonic()
-            self._version = self.registry.state().version
-            index.written_version = self._version
+            self._checked = self._clock()
+            self._version = -1  # caught up at the next look (in step already: nothing to read)
 
     def close(self) -> None:
         with self._lock:
@@ -99,15 +108,18 @@ class IndexHandle:
 
     def _switch(self, generation: Generation) -> None:
         index = self.open(generation)
-        if healed := index.heal_lexical():
-            log.warning("lexical index was empty; rebuilt %d passages from Chroma", healed)
         if self._index is not None:
             log.info("index generation %d is active now", generation.number)
         self._retire()
         self._index = index
+        self._version = -1
 
     def _retire(self) -> None:
         if self._index is not None:
             self._retired.append(self._index)
         while len(self._retired) > 2:  # older ones cannot have a query in flight any more
             self._retired.pop(0).close()
+
+
+def _monotonic() -> float:
+    return time.monotonic()  # looked up at each call: a test's virtual clock is followed

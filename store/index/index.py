@@ -1,12 +1,13 @@
 """One generation of the index: its chunk and paper collections in Chroma, its BM25 table, and
 the catalogue of its papers. Which generation is active is the registry's business
-(store/index/generations.py); following it is `IndexHandle`'s (store/index/handle.py)."""
+(store/index/generations.py); following it is `IndexHandle`'s (store/index/handle.py); keeping
+this host's tables in step with what other hosts wrote is store/index/sync.py's."""
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
-from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from typing import Self
 
@@ -15,15 +16,20 @@ import numpy as np
 
 from store.dates import window
 from store.embedders import Embedder
+from store.index import lease, sync
 from store.index.catalogue import Catalogue, papers_from_documents
 from store.index.chroma import open_collection, pages
 from store.index.faults import crash_point
-from store.index.generations import Generation, Registry
-from store.index.vectorcache import VectorCache
+from store.index.generations import Generation, Registry, RegistryState
+from store.index.sync import STAMP, bullet_spans
+from store.index.vectorcache import SharedWords, VectorCache
 from store.models import Chunk, Paper
 from store.search.bridge import BRIDGE_CUT, WordBridge, korean_words
 from store.search.lexical import LexicalIndex, LexicalRow
 from store.settings import Settings
+
+log = logging.getLogger(__name__)
+__all__ = ["Index", "bullet_spans"]
 
 
 class Index:
@@ -46,9 +52,11 @@ class Index:
         cache = settings.data_dir / "vectors" / f"{registry.layout.model_key}.sqlite"
         self.vectors = VectorCache(cache, embedder.dim)
         self.catalogue = Catalogue(self._load_papers)
-        self.written_version = -1  # the registry version our last write produced
+        self.catalogue_at: int | None = None  # the write version the loaded catalogue reflects
         self._bridge: WordBridge | None = None
         self._bridge_lock = threading.Lock()
+        self._write_lock = threading.Lock()  # a write, or a catch-up, at a time
+        self._words: SharedWords | None = None
 
     @property
     def generation(self) -> int:
@@ -64,60 +72,96 @@ class Index:
     def write(self, batch: Sequence[tuple[Paper, list[Chunk], np.ndarray]]) -> None:
         """Replace each paper's passages. Order matters for crash safety: old passages out,
         new passages into Chroma and BM25, and the paper record (carrying the content hash the
-        next ingest compares) last, so a write interrupted anywhere is redone by the next run."""
+        next ingest compares) last, so a write interrupted anywhere is redone by the next run.
+        Everything written carries the next write version of this generation, recorded in the
+        registry once complete (other hosts catch up from it)."""
         if not batch:
             return
-        self._remove_passages([paper.arxiv_id for paper, _, _ in batch])
-        crash_point("passages-removed")
-        ids, docs, metas, vectors, rows = [], [], [], [], []
-        for paper, chunks, chunk_vectors in batch:
-            meta = _metadata(paper)
-            spans = bullet_spans(paper, [chunk.text for chunk in chunks])
-            for chunk, vector, span in zip(chunks, chunk_vectors, spans):
-                ids.append(chunk.id)
-                docs.append(chunk.text)
-                metas.append({**meta, "chunk": chunk.index})
-                vectors.append(vector)
-                rows.append(
-                    LexicalRow(
-                        chunk.id, paper.arxiv_id, meta["date"], paper.votes, chunk.text, span
+        with self._write_lock:
+            version = self._next_version()
+            self._remove_passages([paper.arxiv_id for paper, _, _ in batch])
+            crash_point("passages-removed")
+            ids, docs, metas, vectors, rows = [], [], [], [], []
+            for paper, chunks, chunk_vectors in batch:
+                meta = {**_metadata(paper), STAMP: version}
+                spans = bullet_spans(paper, [chunk.text for chunk in chunks])
+                for chunk, vector, span in zip(chunks, chunk_vectors, spans):
+                    ids.append(chunk.id)
+                    docs.append(chunk.text)
+                    metas.append({**meta, "chunk": chunk.index})
+                    vectors.append(vector)
+                    rows.append(
+                        LexicalRow(
+                            chunk.id, paper.arxiv_id, meta["date"], paper.votes, chunk.text, span
+                        )
                     )
-                )
-        self.chunks.add(ids=ids, documents=docs, metadatas=metas, embeddings=np.asarray(vectors))
-        crash_point("chunks-added")
-        self.lexical.upsert(rows)
-        crash_point("lexical-written")
-        papers = [paper for paper, _, _ in batch]
-        self.papers.upsert(
-            ids=[p.arxiv_id for p in papers],
-            documents=[json.dumps(p.to_json(), ensure_ascii=False) for p in papers],
-            metadatas=[{**_metadata(p), "hash": p.content_hash()} for p in papers],
-            embeddings=np.asarray([_mean_direction(v) for _, _, v in batch]),
-        )
-        crash_point("papers-written")
-        self.catalogue.put(papers)
-        self._changed()
+            embeddings = np.asarray(vectors)
+            self.chunks.add(ids=ids, documents=docs, metadatas=metas, embeddings=embeddings)
+            crash_point("chunks-added")
+            self.lexical.upsert(rows)
+            crash_point("lexical-written")
+            papers = [paper for paper, _, _ in batch]
+            self.papers.upsert(
+                ids=[p.arxiv_id for p in papers],
+                documents=[json.dumps(p.to_json(), ensure_ascii=False) for p in papers],
+                metadatas=[
+                    {**_metadata(p), "hash": p.content_hash(), STAMP: version} for p in papers
+                ],
+                embeddings=np.asarray([_mean_direction(v) for _, _, v in batch]),
+            )
+            crash_point("papers-written")
+            self.catalogue.put(papers)
+            self._changed(version)
 
     def remove(self, arxiv_ids: Sequence[str]) -> None:
         """Remove papers: passages first, records last, so a removal cut short leaves the
         records that make the next ingest remove them again."""
-        self._remove_passages(arxiv_ids)
-        crash_point("removal-passages-gone")
-        for start in range(0, len(arxiv_ids), 500):
-            self.papers.delete(ids=list(arxiv_ids[start : start + 500]))
-        self.catalogue.drop(arxiv_ids)
-        self._changed()
+        with self._write_lock:
+            version = self._next_version()
+            self._remove_passages(arxiv_ids)
+            crash_point("removal-passages-gone")
+            for start in range(0, len(arxiv_ids), 500):
+                self.papers.delete(ids=list(arxiv_ids[start : start + 500]))
+            self.catalogue.drop(arxiv_ids)
+            self._changed(version)
+
+    def _next_version(self) -> int:
+        """The write version for a write about to start (only the lease holder writes)."""
+        lease.check_writing(self.registry)
+        return self.registry.state().written_of(self.gen.number) + 1
+
+    def _changed(self, version: int) -> None:
+        self._bridge = None
+        self.registry.wrote(self.gen, version)
+        self.lexical.advance(self.gen.uid, version)
+        if self.catalogue_at == version - 1:
+            self.catalogue_at = version
 
     def _remove_passages(self, arxiv_ids: Sequence[str]) -> None:
         for start in range(0, len(arxiv_ids), 500):
             self.chunks.delete(where={"arxiv_id": {"$in": list(arxiv_ids[start : start + 500])}})
         self.lexical.delete_papers(arxiv_ids)
 
+    def catch_up(self, state: RegistryState | None = None) -> int | None:
+        """Bring this host's BM25 table and catalogue in step with what the store holds
+        (store/index/sync.py): papers read again, 0 when in step, None when a write of this
+        process is running (it keeps them in step itself; look again later)."""
+        if not self._write_lock.acquire(blocking=False):
+            return None
+        try:
+            changed = sync.catch_up(self, state or self.registry.state())
+        finally:
+            self._write_lock.release()
+        if changed:
+            self._bridge = None
+        return changed
+
     def word_bridge(self, embed_missing: bool = False) -> WordBridge | None:
-        """The English -> Korean word bridge (store/search/bridge.py) over the indexed summaries, for
-        an embedder with a bridge cut (None otherwise). Ingest embeds the words the vector cache
-        lacks (`embed_missing`); a reader uses the cached ones only, so no query waits for the
-        model to embed thousands of words."""
+        """The English -> Korean word bridge (store/search/bridge.py) over the indexed summaries,
+        for an embedder with a bridge cut (None otherwise). Ingest embeds the words the vector
+        cache lacks (`embed_missing`) and, on a Chroma server, publishes them there; a reader
+        uses the cached ones, copies those it lacks from the server and says how many are still
+        missing, so no query waits for the model to embed thousands of words."""
         if self.embedder.name not in BRIDGE_CUT:
             return None
         with self._bridge_lock:
@@ -125,41 +169,40 @@ class Index:
                 words = korean_words(self.by_id.values())
                 if embed_missing:
                     vectors, _ = self.vectors.embed(words, self.embedder.embed_passages)
+                    if (shared := self._shared_words()) is not None:
+                        shared.publish(words, vectors)
                 else:
-                    found = self.vectors.lookup(words)
+                    found = self._word_vectors(words)
                     words = [w for w in words if w in found]
                     vectors = np.asarray([found[w] for w in words], dtype=np.float32)
                 matrix = vectors.reshape(len(words), self.embedder.dim).astype(np.float32)
                 self._bridge = WordBridge(tuple(words), matrix)
             return self._bridge
 
-    def _changed(self) -> None:
-        self._bridge = None
-        if self.registry.active() == self.gen:
-            self.written_version = self.registry.bump()
+    def _word_vectors(self, words: list[str]) -> dict[str, np.ndarray]:
+        found = self.vectors.lookup(words)
+        missing = [w for w in words if w not in found]
+        if missing and (shared := self._shared_words()) is not None:
+            fetched = shared.fetch(missing)
+            self.vectors.put(fetched)
+            found |= fetched
+            missing = [w for w in missing if w not in fetched]
+        if missing:
+            log.warning(
+                "word bridge: %d of %d words have no vector on this host%s; English questions "
+                "that need them may rank differently until the writer's next ingest",
+                len(missing),
+                len(words),
+                " nor on the Chroma server" if self.registry.server else "",
+            )
+        return found
 
-    def heal_lexical(self) -> int:
-        """Refill an empty lexical table from the passages Chroma holds (a server-mode store
-        whose local data dir is new, or a lost file): no text is embedded again."""
-        if self.lexical.count() or not self.chunks.count():
-            return 0
-        by_id = self.by_id
-        passages: dict[str, list[tuple[int, str, str, dict]]] = {}
-        for page in pages(self.chunks, ["documents", "metadatas"]):
-            for cid, doc, meta in zip(page["ids"], page["documents"], page["metadatas"]):
-                passages.setdefault(meta["arxiv_id"], []).append((meta["chunk"], cid, doc, meta))
-        rows = []
-        for arxiv_id, found in passages.items():
-            found.sort(key=lambda passage: passage[0])  # in order: spans are found in one pass
-            paper = by_id.get(arxiv_id)
-            docs = [doc for _, _, doc, _ in found]
-            spans = bullet_spans(paper, docs) if paper else [(0, -1)] * len(docs)
-            rows += [
-                LexicalRow(cid, arxiv_id, meta["date"], meta.get("votes"), doc, span)
-                for (_, cid, doc, meta), span in zip(found, spans)
-            ]
-        self.lexical.upsert(rows)
-        return len(rows)
+    def _shared_words(self) -> SharedWords | None:
+        if self.registry.server is None:
+            return None
+        if self._words is None:
+            self._words = SharedWords(self.client, f"{self.registry.layout.model_key}-words")
+        return self._words
 
     def counts(self) -> tuple[int, int]:
         """(papers, passages) as Chroma holds them."""
@@ -167,7 +210,10 @@ class Index:
 
     # -- reading ---------------------------------------------------------------------------
     def _load_papers(self) -> list[Paper]:
-        return [p for page in pages(self.papers, ["documents"]) for p in _papers_of(page)]
+        at = self.registry.state().written_of(self.gen.number)  # read first: the papers are newer
+        papers = [p for page in pages(self.papers, ["documents"]) for p in _papers_of(page)]
+        self.catalogue_at = at
+        return papers
 
     @property
     def by_id(self) -> Mapping[str, Paper]:
@@ -229,30 +275,6 @@ def _metadata(paper: Paper) -> dict:
     if paper.votes is not None:
         meta["votes"] = paper.votes
     return meta
-
-
-def bullet_spans(paper: Paper, passages: Sequence[str]) -> list[tuple[int, int]]:
-    """Which of the paper's bullets each of its passages holds: (first, last), or (0, -1) for
-    none. `passages` are the paper's, in order, each its title line and a piece of the bullets
-    flattened and joined with line feeds (ingest/chunk.py); a bullet longer than a passage is
-    split, and each piece maps to it. One pass: each bullet is flattened once and each passage
-    looked for after the one before it (per passage, a 5 MB bullet took 48 minutes)."""
-    flat = [" ".join(bullet.split("\n")) for bullet in paper.summary]
-    starts, at = [], 0
-    for bullet in flat:
-        starts.append(at)
-        at += len(bullet) + 1
-    body = "\n".join(flat)
-    spans, cursor = [], 0
-    for passage in passages:
-        piece = passage.partition("\n")[2]
-        found = body.find(piece, cursor) if piece else -1
-        if found < 0:
-            spans.append((0, -1))
-            continue
-        cursor = found + len(piece)
-        spans.append((bisect_right(starts, found) - 1, bisect_right(starts, cursor - 1) - 1))
-    return spans
 
 
 def _mean_direction(vectors: np.ndarray) -> np.ndarray:

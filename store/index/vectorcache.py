@@ -1,6 +1,11 @@
 """Vectors already computed, by (embedder, passage text): a rebuild, a /reindex or a chunking
 change embeds only text it has never seen. One SQLite file per embedder under the data dir;
-a row is the text's SHA-256 and its float32 vector."""
+a row is the text's SHA-256 and its float32 vector.
+
+On a Chroma server shared by several hosts, the word bridge's vectors (store/search/bridge.py)
+are also kept on the server (`SharedWords`): the writer publishes the words it embedded, and a
+host that did not embed them copies them into its own cache instead of answering English
+questions without them."""
 
 from __future__ import annotations
 
@@ -10,7 +15,10 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import chromadb
 import numpy as np
+
+from store.index.chroma import open_collection
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -49,6 +57,10 @@ class VectorCache:
         keys = {text_key(t): t for t in texts}
         return {keys[k]: v for k, v in self._get(set(keys)).items()}
 
+    def put(self, vectors: dict[str, np.ndarray]) -> None:
+        """Keep these vectors (text -> vector), computed elsewhere."""
+        self._put({text_key(t): v for t, v in vectors.items()})
+
     def count(self) -> int:
         with self._lock:
             return self._db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
@@ -75,3 +87,37 @@ class VectorCache:
         rows = [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in vectors.items()]
         with self._lock, self._db:
             self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
+
+
+class SharedWords:
+    """Word vectors on the Chroma server, one collection per embedder (ids: the words' keys)."""
+
+    def __init__(self, client: chromadb.ClientAPI, name: str) -> None:
+        self.collection = open_collection(client, name)
+
+    def publish(self, words: Sequence[str], vectors: np.ndarray) -> int:
+        """Add the words the server lacks; returns how many."""
+        keys = [text_key(w) for w in words]
+        have: set[str] = set()
+        for start in range(0, len(keys), 500):
+            have.update(self.collection.get(ids=keys[start : start + 500], include=[])["ids"])
+        new = [i for i, key in enumerate(keys) if key not in have]
+        for start in range(0, len(new), 500):
+            part = new[start : start + 500]
+            self.collection.add(
+                ids=[keys[i] for i in part],
+                documents=[words[i] for i in part],
+                embeddings=np.asarray([vectors[i] for i in part], dtype=np.float32),
+            )
+        return len(new)
+
+    def fetch(self, words: Sequence[str]) -> dict[str, np.ndarray]:
+        """The vectors the server has for these words (word -> vector)."""
+        word_of = {text_key(w): w for w in words}
+        keys = sorted(word_of)
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(keys), 500):
+            got = self.collection.get(ids=keys[start : start + 500], include=["embeddings"])
+            for key, vector in zip(got["ids"], got["embeddings"]):
+                found[word_of[key]] = np.asarray(vector, dtype=np.float32)
+        return found

@@ -4,7 +4,8 @@ Tokens (store/search/tokens.py): Hangul character bigrams and lowercased Latin/d
 passage's `한국어(English)` glosses are kept beside its tokens and mined into the term lexicon
 (store/search/lexicon.py) whenever the matrix is built. The matrix is rebuilt in memory from the
 stored token strings (milliseconds for the whole archive), so incremental ingest only writes
-rows.
+rows. A `meta` table records which generation (its uid) and which write version of the shared
+store the rows reflect (store/index/sync.py keeps a host's table in step by it).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class LexicalIndex:
         )
         self._db.execute("CREATE INDEX IF NOT EXISTS glosses_chunk ON glosses(chunk_id)")
         self._db.execute("CREATE INDEX IF NOT EXISTS glosses_paper ON glosses(arxiv_id)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         self._db.commit()
         # One lock for the connection and the build; readers take an immutable snapshot, so an
         # ingest thread writing rows never changes the matrix a running query holds.
@@ -60,29 +62,71 @@ class LexicalIndex:
         self._snapshot: Snapshot | None = None
 
     def upsert(self, rows: Iterable[LexicalRow]) -> None:
-        rows = list(rows)
-        data = [
-            (r.id, r.arxiv_id, r.date, r.votes, " ".join(tokenize(r.text)), *r.bullets)
-            for r in rows
-        ]
-        glosses = [
-            (r.id, r.arxiv_id, " ".join(ko), " ".join(en))
-            for r in rows
-            for ko, en in extract_pairs(r.text)
-        ]
+        prepared = _prepared(list(rows))  # tokenized outside the lock: readers go on meanwhile
         with self._lock, self._db:
-            self._db.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)", data)
-            self._db.executemany("DELETE FROM glosses WHERE chunk_id = ?", [(r.id,) for r in rows])
-            self._db.executemany("INSERT INTO glosses VALUES (?, ?, ?, ?)", glosses)
+            self._insert(prepared)
             self._snapshot = None
 
     def delete_papers(self, arxiv_ids: Sequence[str]) -> None:
         with self._lock, self._db:
-            self._db.executemany("DELETE FROM chunks WHERE arxiv_id = ?", [(a,) for a in arxiv_ids])
-            self._db.executemany(
-                "DELETE FROM glosses WHERE arxiv_id = ?", [(a,) for a in arxiv_ids]
-            )
+            self._delete(arxiv_ids)
             self._snapshot = None
+
+    def replace(
+        self, arxiv_ids: Iterable[str] | None, rows: Iterable[LexicalRow], synced: tuple[str, int]
+    ) -> None:
+        """In one transaction: drop these papers' rows (every row for None), add `rows`, and
+        record that the table now reflects write version `synced[1]` of generation uid
+        `synced[0]`. A reader never sees half of it; a process killed inside keeps the old."""
+        from store.index.faults import crash_point  # here: store.index imports this module
+
+        prepared = _prepared(list(rows))
+        with self._lock, self._db:
+            if arxiv_ids is None:
+                self._db.execute("DELETE FROM chunks")
+                self._db.execute("DELETE FROM glosses")
+            else:
+                self._delete(list(arxiv_ids))
+            self._insert(prepared)
+            crash_point("lexical-replaced")
+            self._set_synced(*synced)
+            self._snapshot = None
+
+    def synced(self, uid: str) -> int | None:
+        """The write version of generation `uid` these rows reflect; None when they were never
+        caught up with it (a new table, one from before versions, or another store's)."""
+        with self._lock:
+            meta = dict(self._db.execute("SELECT key, value FROM meta"))
+        if meta.get("uid") != uid or "synced" not in meta:
+            return None
+        return int(meta["synced"])
+
+    def advance(self, uid: str, done: int) -> None:
+        """Record write version `done` when the rows reflect the one before it (a writer's own
+        write, applied here as it went to the store)."""
+        with self._lock, self._db:
+            meta = dict(self._db.execute("SELECT key, value FROM meta"))
+            if meta.get("uid") == uid and meta.get("synced") == str(done - 1):
+                self._set_synced(uid, done)
+
+    def paper_ids(self) -> set[str]:
+        with self._lock:
+            return {row[0] for row in self._db.execute("SELECT DISTINCT arxiv_id FROM chunks")}
+
+    def _insert(self, prepared: tuple[list[tuple], list[tuple]]) -> None:
+        data, glosses = prepared
+        self._db.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)", data)
+        self._db.executemany("DELETE FROM glosses WHERE chunk_id = ?", [(d[0],) for d in data])
+        self._db.executemany("INSERT INTO glosses VALUES (?, ?, ?, ?)", glosses)
+
+    def _delete(self, arxiv_ids: Sequence[str]) -> None:
+        self._db.executemany("DELETE FROM chunks WHERE arxiv_id = ?", [(a,) for a in arxiv_ids])
+        self._db.executemany("DELETE FROM glosses WHERE arxiv_id = ?", [(a,) for a in arxiv_ids])
+
+    def _set_synced(self, uid: str, version: int) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO meta VALUES (?, ?)", [("uid", uid), ("synced", str(version))]
+        )
 
     def count(self) -> int:
         with self._lock:
@@ -180,6 +224,19 @@ class LexicalIndex:
             candidates = candidates[top]
         order = candidates[np.argsort(-scores[candidates], kind="stable")]
         return [(snap.ids[i], float(scores[i])) for i in order]
+
+
+def _prepared(rows: list[LexicalRow]) -> tuple[list[tuple], list[tuple]]:
+    """The rows of the chunks and glosses tables for these passages."""
+    data = [
+        (r.id, r.arxiv_id, r.date, r.votes, " ".join(tokenize(r.text)), *r.bullets) for r in rows
+    ]
+    glosses = [
+        (r.id, r.arxiv_id, " ".join(ko), " ".join(en))
+        for r in rows
+        for ko, en in extract_pairs(r.text)
+    ]
+    return data, glosses
 
 
 @dataclass(frozen=True)

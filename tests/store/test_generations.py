@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from ingest.pipeline import ingest, open_handle, rebuild
+from ingest.pipeline import CHUNKING, ingest, open_handle, rebuild
 from store.embedders import HashEmbedder, e5_prefixes
 from store.index.catalogue import Catalogue
 from store.index.generations import Generation, Layout
@@ -117,3 +117,17 @@ def test_an_index_made_before_the_registry_is_adopted(settings) -> None:
     upgraded = IndexHandle(settings, HashEmbedder(), "test").current()
     assert upgraded.gen.prefix == "pb-hash-test-g1"
     assert upgraded.get("2401.00001") is not None
+
+
+def test_a_handle_looks_at_the_registry_again_within_seconds(settings) -> None:
+    """A host follows what another one wrote within seconds (REFRESH_S: every 2 s), and between
+    two looks answers from what it has (the clock is the handle's, moved by hand)."""
+    ingest(settings)
+    now = [1000.0]
+    follower = IndexHandle(settings, HashEmbedder(), CHUNKING, clock=lambda: now[0])
+    assert follower.current().get("2401.00001") is None
+    write(open_handle(settings).writable(), PAPERS[0])  # written by another process or host
+    now[0] += 1.0
+    assert follower.current().get("2401.00001") is None, "no registry read between looks"
+    now[0] += 1.5
+    assert follower.current().get("2401.00001") is not None, "seen 2.5 s after the last look"

@@ -171,7 +171,7 @@ def test_a_long_bullet_is_flattened_once_per_write_not_once_per_passage(settings
 
 def test_bullet_spans_name_the_bullets_each_passage_holds() -> None:
     from ingest.chunk import chunk_paper
-    from store.index.index import bullet_spans
+    from store.index.sync import bullet_spans
 
     long = "긴 요약 문장입니다. " * 100  # split over several passages
     paper = make_paper("2401.00001", "2024-01-02", 1, "첫째.", "둘째.", long, "넷째\n이어짐.")
@@ -183,8 +183,8 @@ def test_bullet_spans_name_the_bullets_each_passage_holds() -> None:
 
 
 def test_a_healed_lexical_table_has_the_spans_the_write_gave(settings) -> None:
-    """heal_lexical (a new data dir over a Chroma server) rebuilds the BM25 rows from Chroma's
-    passages, whatever order Chroma returns them in."""
+    """A host's BM25 table filled from the store (a new data dir over a Chroma server) has the
+    rows and spans the write gave, whatever order Chroma returns the passages in."""
     from ingest.chunk import chunk_paper
 
     long = "긴 요약 문장입니다. " * 100
@@ -194,6 +194,8 @@ def test_a_healed_lexical_table_has_the_spans_the_write_gave(settings) -> None:
     index.write([(paper, chunks, HashEmbedder().embed_passages([c.text for c in chunks]))])
     written = [index.lexical.bullets(c.id) for c in chunks]
     assert written[0] == (0, 1) and (2, 2) in written
-    index.lexical.delete_papers([paper.arxiv_id])
-    assert index.heal_lexical() == len(chunks)
+    index.lexical.replace(None, [], ("another store's generation", 0))  # never caught up
+    assert index.lexical.count() == 0
+    index.catch_up()
+    assert index.lexical.count() == len(chunks)
     assert [index.lexical.bullets(c.id) for c in chunks] == written
