@@ -61,6 +61,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{n} new papers match your subscriptions:",
         "ko": "구독과 맞는 새 논문 {n}편:",
     },
+    "subs_dm_intro_part": {
+        "en": "{n} new papers match your subscriptions; {first}–{last} here (message {k} of {parts}):",
+        "ko": "구독과 맞는 새 논문 {n}편 중 {first}–{last}번 (메시지 {k}/{parts}):",
+    },
     "subs_dm_footer": {
         "en": "At most one DM a day · manage with /subscriptions",
         "ko": "하루 최대 한 번 · /subscriptions 에서 관리",
