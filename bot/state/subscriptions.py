@@ -204,7 +204,7 @@ class SubscriptionState:
             )
             self._db.execute("DELETE FROM sub_pending WHERE user_id = ?", (user_id,))
             self._db.execute(
-                "UPDATE sub_dms SET status = 'refused' WHERE user_id = ? AND day = ?",
+                "UPDATE sub_dms SET status = 'refused', pending = 0 WHERE user_id = ? AND day = ?",
                 (user_id, day),
             )
 
@@ -338,7 +338,7 @@ class SubscriptionState:
         """An earlier day's DM, looked up: `sent` when every message landed, else `closed`
         (the papers it did not list wait for the next DM)."""
         dm = self.dm(user_id, day)
-        if dm is None or dm.status == "sent":
+        if dm is None or dm.status not in ("sending", "failed"):
             return
         status = "sent" if dm.complete else "closed"
         self._db.execute(

@@ -141,3 +141,56 @@ async def test_a_crash_between_the_dms_messages_sends_each_once(
     assert len(titles) == len(set(titles)) > 2
     assert sorted(a for m in messages for a in listed_ids(m)) == sorted(ids)
     assert simcord_env.bot.state.subscriptions.dm(alice.id, DAY0).status == "sent"
+
+
+def test_a_dm_left_sending_in_an_older_state_file_is_looked_up(tmp_path: Path) -> None:
+    """A `sending` DM from before the per-message record (no `parts`, no `pending`) counts as
+    one message that may have landed: it is settled (looked up) before the next day's DM."""
+    import json
+    import sqlite3
+
+    from bot.state import State
+
+    path = tmp_path / "bot.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE sub_dms (user_id INTEGER NOT NULL, day TEXT NOT NULL, status TEXT NOT NULL,"
+        " papers TEXT NOT NULL, message_id INTEGER, tries INTEGER NOT NULL DEFAULT 0,"
+        " next_try TEXT, PRIMARY KEY (user_id, day));"
+    )
+    papers = json.dumps([[CAMERA, "topic:camera"]])
+    old.execute("INSERT INTO sub_dms VALUES (5, ?, 'sending', ?, NULL, 0, NULL)", (DAY0, papers))
+    old.execute("INSERT INTO sub_dms VALUES (6, ?, 'sent', ?, 9, 0, NULL)", (DAY0, papers))
+    old.commit()
+    old.close()
+    state = State(path)
+    subs = state.subscriptions
+    [dm] = subs.open_dms(5, before=DAY1)
+    assert dm.pending and dm.parts == [[CAMERA]] and dm.done == frozenset()
+    assert subs.open_members(DAY1) == [5]
+    subs.record_dm(5, DAY0, [("part:1", 77), (CAMERA, 77)])
+    subs.close_dm(5, DAY0)
+    assert subs.dm(5, DAY0).status == "sent" and subs.dm(5, DAY0).message_id == 77
+    assert subs.open_members(DAY1) == []
+    state.close()
+
+
+async def test_closed_dms_are_neither_tried_nor_looked_up_again(
+    simcord_env, server, digests: Path
+) -> None:
+    """The DM answers 403 (closed DMs): DMs to the member stop, and the unanswered send is
+    not looked up in their DM history day after day either: one request in two days. Red when
+    the refusal leaves the send's pending mark (a history read every minute)."""
+    alice = server.member.user
+    await server.member.slash(server.channel, "subscribe", topic="camera video generation")
+    await simcord_env.advance_time(HOUR)
+    path = f"/channels/{alice.dm_channel.id}/messages"
+    simcord_env.inject_error(
+        "POST", path, status=403, code=50007, message="Cannot send messages", times=None
+    )
+    write_day(digests, "2024-05-31", [CAMERA])
+    await simcord_env.advance_time(2 * HOUR)
+    write_day(digests, "2024-06-01", ["2406.90003"])
+    await simcord_env.advance_time(2 * 24 * HOUR)
+    assert [r.method for r in simcord_env.http_requests if r.path == path] == ["POST"]
+    assert simcord_env.bot.state.subscriptions.refused(alice.id)
