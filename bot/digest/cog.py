@@ -237,6 +237,20 @@ class Digest(commands.Cog):
             lines.append(
                 t("status_note", lang, note=t(config.note["key"], lang, **config.note["values"]))
             )
+        return lines + self.weekly_lines(guild.id, lang)
+
+    def weekly_lines(self, guild_id: int, lang: Lang) -> list[str]:
+        """The weekly roll-up's part of /digest status: on or why it stopped, the last error."""
+        weekly = self.bot.state.weekly.server(guild_id)
+        if weekly is None or not (weekly.enabled or weekly.stopped):
+            return []
+        if weekly.stopped and not weekly.enabled:
+            lines = [t("weekly_status_stopped", lang, reason=reason_text(weekly.stopped, lang))]
+        else:
+            lines = [t("weekly_status_on", lang)]
+        if weekly.last_error:
+            when = _timestamp(weekly.last_error_at, "R")
+            lines.append(t("weekly_status_error", lang, when=when, error=weekly.last_error))
         return lines
 
     @commands.Cog.listener()

@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.delivery import policy
+from bot.delivery.notice import tell_admin
+from bot.delivery.policy import Failed, Gone
 from bot.digest import schedule
-from bot.digest.posting import ChannelGone, Poster, PostFailed
+from bot.digest.posting import Poster
 from bot.state.digest import GuildConfig
 from bot.state.times import next_occurrence
 from bot.ui.i18n import Lang, lang_of, t
-from bot.ui.render import NO_MENTIONS
 from store.index import Index
 
 if TYPE_CHECKING:
@@ -134,7 +136,7 @@ class DigestRunner:
                 step.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
             )
             return
-        step = schedule.after_failure(config.tries + 1, now, slot)
+        step = policy.after_failure(config.tries + 1, now, slot)
         text = f"{result.day}: {result.error}"
         if step.gave_up:
             text += f" ({config.tries + 1} tries; next try at the next post time)"
@@ -192,17 +194,17 @@ class DigestRunner:
             channel_id = record.channel_id if record else config.channel_id
             try:
                 await self.poster.post_day(guild_id, channel_id, day, papers, lang, intro)
-            except ChannelGone as gone:
-                if gone.channel_id != config.channel_id:  # /digest set moved: not a reason to stop
+            except Gone as gone:
+                if gone.target_id != config.channel_id:  # /digest set moved: not a reason to stop
                     log.info("server %s: %s left unfinished in the old channel", guild_id, day)
                     self.state.finish_post(guild_id, day, "partial", discord.utils.utcnow())
                     continue
-                stopped = {"key": gone.key, "values": gone.values}
+                stopped = gone.reason
                 self.state.stop(guild_id, gone.key, **gone.values)
                 log.warning("server %s: daily posts stopped: %s", guild_id, gone)
                 await self.notify_stopped(guild_id, config, stopped)
                 return RunResult("gone", posted, day, stopped=stopped)
-            except PostFailed as failed:
+            except Failed as failed:
                 self.state.failed_try(guild_id, day)
                 return RunResult("failed", posted, day, str(failed), failed.transient)
             posted.append(day)
@@ -224,16 +226,4 @@ class DigestRunner:
             channel=f"<#{config.channel_id}>",
             reason=reason_text(stopped, lang),
         )
-        if config.set_by is not None:
-            try:
-                user = self.bot.get_user(config.set_by) or await self.bot.fetch_user(config.set_by)
-                await user.send(text, allowed_mentions=NO_MENTIONS)
-                return
-            except discord.HTTPException:
-                log.info("server %s: could not DM the admin %s", guild_id, config.set_by)
-        system = guild.system_channel if guild else None
-        if system is not None and system.permissions_for(guild.me).send_messages:
-            try:
-                await system.send(text, allowed_mentions=NO_MENTIONS)
-            except discord.HTTPException:
-                log.warning("server %s: could not post the stop notice", guild_id)
+        await tell_admin(self.bot, guild_id, config.set_by, text)

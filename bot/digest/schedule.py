@@ -5,8 +5,8 @@
   A newly configured server gets only the newest date.
 - A run that found nothing new looks again every RECHECK until the next post time, so a digest
   that lands late is still posted that day.
-- A failed run is retried after an exponential backoff (1, 2, 4, ... minutes, at most
-  BACKOFF_CAP), at most MAX_TRIES times and never past the next post time; then it waits for
+- A failed run follows the one failure policy (bot/delivery/policy.py): retried after 1, 2,
+  4, ... minutes, at most MAX_TRIES times and never past the next post time; then it waits for
   the next post time. The daily ingest runs at every post time whatever happened before,
   and at least every KEEP_FRESH_EVERY when no post time brings one.
 """
@@ -17,13 +17,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.delivery.policy import Next
 from bot.state.digest import DONE
 
 CATCH_UP_CAP = 3
 RECHECK = timedelta(hours=1)
-BACKOFF_FIRST = timedelta(minutes=1)
-BACKOFF_CAP = timedelta(minutes=30)
-MAX_TRIES = 6
 # The global ingest (git pull + incremental ingest) runs at most this often, for any reason.
 INGEST_EVERY = timedelta(minutes=10)
 # Hourly rechecks need a fresher index only about once an hour.
@@ -51,27 +49,6 @@ def plan(dates: Sequence[str], statuses: Mapping[str, str], fresh: bool) -> Plan
     if len(todo) > CATCH_UP_CAP:
         return Plan(todo[-CATCH_UP_CAP:], todo[:-CATCH_UP_CAP])
     return Plan(todo, [])
-
-
-def backoff(tries: int) -> timedelta:
-    """The wait after the `tries`-th failure in a row (1-based): 1, 2, 4, ... minutes, capped."""
-    return min(BACKOFF_FIRST * 2 ** max(tries - 1, 0), BACKOFF_CAP)
-
-
-@dataclass(frozen=True)
-class Next:
-    at: datetime
-    kind: str  # 'slot' | 'retry' | 'recheck'
-    tries: int
-    gave_up: bool = False
-
-
-def after_failure(tries: int, now: datetime, slot: datetime) -> Next:
-    """`tries` failures so far in this post time's run (including this one)."""
-    retry_at = now + backoff(tries)
-    if tries >= MAX_TRIES or retry_at >= slot:
-        return Next(slot, "slot", 0, gave_up=True)
-    return Next(retry_at, "retry", tries)
 
 
 def after_success(posted_any: bool, now: datetime, slot: datetime) -> Next:

@@ -2,10 +2,13 @@
 `bot.sqlite`, through the one connection of bot/state/db.py).
 
 Exactly once, like the daily post: matches are recorded together with the papers they were
-computed for (one transaction), so a crash re-matches nothing twice and misses nothing; a DM is
-recorded as `sending` with its papers before it is sent and as `sent` after, and a `sending`
-row found after a crash is first looked for in the member's DM history (bot/subscriptions/notify.py). The
-primary key (member, day) makes a second DM on the same day impossible to record.
+computed for (one transaction), so a crash re-matches nothing twice and misses nothing. A day's
+DM is recorded as `sending` with its papers and their cut into messages (`parts`) before
+anything is sent; each message is marked `pending` before its send and recorded after (in
+`sub_dm_parts`, with the papers it listed delivered, in one write), and a pending mark is first
+looked for in the member's DM history (bot/subscriptions/notify.py through bot/delivery/). The
+primary key (member, day) makes a second DM on the same day impossible to record; an earlier
+day's DM left `sending` is settled (looked up, then `sent` or `closed`) before the next one.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
@@ -63,7 +66,20 @@ CREATE TABLE IF NOT EXISTS sub_dms (
     next_try TEXT,
     PRIMARY KEY (user_id, day)
 );
+CREATE TABLE IF NOT EXISTS sub_dm_parts (
+    user_id INTEGER NOT NULL,
+    day TEXT NOT NULL,
+    part INTEGER NOT NULL,
+    message_id INTEGER NOT NULL,
+    PRIMARY KEY (user_id, day, part)
+);
 """
+_ADDED = {
+    "sub_dms": {
+        "parts": "TEXT",  # JSON [[arXiv id, ...], ...]: the messages the DM is cut into
+        "pending": "INTEGER",  # 1: a message's send is not recorded (NULL: an older file's row)
+    }
+}
 
 
 @dataclass(frozen=True)
@@ -81,17 +97,24 @@ class Subscription:
 class Dm:
     user_id: int
     day: str
-    status: str  # sending | sent | refused | failed
+    status: str  # sending | sent | refused | failed | closed (an earlier day's, settled)
     papers: list[tuple[str, str]]  # (arXiv id, what it matched), in order
-    message_id: int | None
+    message_id: int | None  # the first message, once every part is recorded
     tries: int
-    next_try: str | None
+    next_try: datetime | None
+    parts: list[list[str]] = field(default_factory=list)  # arXiv ids per message
+    done: frozenset[int] = frozenset()  # parts recorded as landed (1-based)
+    pending: bool = False  # a part's send may have landed unrecorded
+
+    @property
+    def complete(self) -> bool:
+        return len(self.done) >= len(self.parts)
 
 
 class SubscriptionState:
     def __init__(self, db: Database) -> None:
         self._db = db
-        db.migrate(_SCHEMA)
+        db.migrate(_SCHEMA, _ADDED)
 
     # -- subscriptions -----------------------------------------------------------------------
     def add(
@@ -181,7 +204,7 @@ class SubscriptionState:
             )
             self._db.execute("DELETE FROM sub_pending WHERE user_id = ?", (user_id,))
             self._db.execute(
-                "UPDATE sub_dms SET status = 'refused' WHERE user_id = ? AND day = ?",
+                "UPDATE sub_dms SET status = 'refused', pending = 0 WHERE user_id = ? AND day = ?",
                 (user_id, day),
             )
 
@@ -235,23 +258,57 @@ class SubscriptionState:
     # -- DMs -----------------------------------------------------------------------------------
     def dm(self, user_id: int, day: str) -> Dm | None:
         rows = self._db.rows("SELECT * FROM sub_dms WHERE user_id = ? AND day = ?", user_id, day)
-        return _dm(rows[0]) if rows else None
+        return self._dm(rows[0]) if rows else None
 
-    def begin_dm(self, user_id: int, day: str, papers: list[tuple[str, str]]) -> Dm:
-        """The day's DM, recorded with its papers before anything is sent."""
+    def open_dms(self, user_id: int, before: str) -> list[Dm]:
+        """Earlier days' DMs not settled: still `sending`, or with a send whose result is
+        unknown."""
+        rows = self._db.rows(
+            "SELECT * FROM sub_dms WHERE user_id = ? AND day < ? AND (status = 'sending' OR "
+            "pending = 1 OR (pending IS NULL AND status = 'failed')) ORDER BY day",
+            user_id,
+            before,
+        )
+        return [self._dm(r) for r in rows]
+
+    def open_members(self, before: str) -> list[int]:
+        rows = self._db.rows(
+            "SELECT DISTINCT user_id FROM sub_dms WHERE day < ? AND (status = 'sending' OR "
+            "pending = 1 OR (pending IS NULL AND status = 'failed'))",
+            before,
+        )
+        return [r[0] for r in rows]
+
+    def begin_dm(
+        self, user_id: int, day: str, papers: list[tuple[str, str]], parts: list[list[str]]
+    ) -> Dm:
+        """The day's DM, recorded with its papers and its messages before anything is sent."""
         with self._db.transaction():
             self._db.execute(
-                "INSERT INTO sub_dms (user_id, day, status, papers) VALUES (?, ?, 'sending', ?)",
-                (user_id, day, json.dumps(papers, ensure_ascii=False)),
+                "INSERT INTO sub_dms (user_id, day, status, papers, parts, pending) "
+                "VALUES (?, ?, 'sending', ?, ?, 0)",
+                (user_id, day, json.dumps(papers, ensure_ascii=False), json.dumps(parts)),
             )
-        return Dm(user_id, day, "sending", papers, None, 0, None)
+        dm = self.dm(user_id, day)
+        assert dm is not None
+        return dm
 
-    def finish_dm(self, user_id: int, day: str, message_id: int, papers: Sequence[str]) -> None:
-        """Sent: the DM's papers are delivered (never sent to this member again)."""
+    def mark_dm(self, user_id: int, day: str) -> None:
+        """Written before each message's send: a later try then knows it may have landed."""
+        self._db.execute(
+            "UPDATE sub_dms SET pending = 1 WHERE user_id = ? AND day = ?", (user_id, day)
+        )
+
+    def record_dm(self, user_id: int, day: str, found: Sequence[tuple[str, int]]) -> None:
+        """What landed, as (key, message id): `part:K` for the DM's K-th message, an arXiv id
+        for a paper it listed (delivered: never sent to this member again). One write, which
+        also clears the pending mark; the DM is `sent` when every part is recorded."""
+        parts = [(int(k[5:]), m) for k, m in found if k.startswith("part:")]
+        papers = [k for k, _ in found if not k.startswith("part:")]
         with self._db.transaction():
-            self._db.execute(
-                "UPDATE sub_dms SET status = 'sent', message_id = ? WHERE user_id = ? AND day = ?",
-                (message_id, user_id, day),
+            self._db.executemany(
+                "INSERT OR IGNORE INTO sub_dm_parts VALUES (?, ?, ?, ?)",
+                [(user_id, day, k, m) for k, m in parts],
             )
             self._db.executemany(
                 "INSERT OR IGNORE INTO sub_delivered VALUES (?, ?)", [(user_id, a) for a in papers]
@@ -260,15 +317,75 @@ class SubscriptionState:
                 "DELETE FROM sub_pending WHERE user_id = ? AND arxiv_id = ?",
                 [(user_id, a) for a in papers],
             )
+            self._db.execute(
+                "UPDATE sub_dms SET pending = 0 WHERE user_id = ? AND day = ?", (user_id, day)
+            )
+            dm = self.dm(user_id, day)
+            if dm is not None and dm.complete and dm.status != "sent":
+                first = self._db.one(
+                    "SELECT message_id FROM sub_dm_parts WHERE user_id = ? AND day = ? "
+                    "ORDER BY part LIMIT 1",
+                    user_id,
+                    day,
+                )
+                self._db.execute(
+                    "UPDATE sub_dms SET status = 'sent', message_id = ? WHERE user_id = ? AND "
+                    "day = ?",
+                    (first[0] if first else None, user_id, day),
+                )
+
+    def close_dm(self, user_id: int, day: str) -> None:
+        """An earlier day's DM, looked up: `sent` when every message landed, else `closed`
+        (the papers it did not list wait for the next DM)."""
+        dm = self.dm(user_id, day)
+        if dm is None or dm.status not in ("sending", "failed"):
+            return
+        status = "sent" if dm.complete else "closed"
+        self._db.execute(
+            "UPDATE sub_dms SET status = ?, pending = 0 WHERE user_id = ? AND day = ?",
+            (status, user_id, day),
+        )
+
+    def forget(self, user_id: int, arxiv_ids: Sequence[str]) -> None:
+        """Matches whose papers left the index: nothing to send."""
+        self._db.executemany(
+            "DELETE FROM sub_pending WHERE user_id = ? AND arxiv_id = ?",
+            [(user_id, a) for a in arxiv_ids],
+        )
 
     def failed_try(self, user_id: int, day: str, next_try: datetime, give_up: bool) -> None:
         status = "failed" if give_up else "sending"
         with self._db.transaction():
             self._db.execute(
                 "UPDATE sub_dms SET tries = tries + 1, next_try = ?, status = ? "
-                "WHERE user_id = ? AND day = ?",
+                "WHERE user_id = ? AND day = ? AND status IN ('sending', 'failed')",
                 (next_try.astimezone(UTC).isoformat(), status, user_id, day),
             )
+
+    def _dm(self, row: sqlite3.Row) -> Dm:
+        papers = [tuple(p) for p in json.loads(row["papers"])]
+        # An older file's row: one message with every paper, maybe landed when `sending`.
+        parts = json.loads(row["parts"]) if row["parts"] else [[p[0] for p in papers]]
+        pending = (
+            row["status"] in ("sending", "failed") if row["pending"] is None else row["pending"]
+        )
+        done = self._db.rows(
+            "SELECT part FROM sub_dm_parts WHERE user_id = ? AND day = ?",
+            row["user_id"],
+            row["day"],
+        )
+        return Dm(
+            row["user_id"],
+            row["day"],
+            row["status"],
+            papers,  # type: ignore[arg-type]
+            row["message_id"],
+            row["tries"],
+            datetime.fromisoformat(row["next_try"]) if row["next_try"] else None,
+            parts,
+            frozenset(r[0] for r in done),
+            bool(pending),
+        )
 
 
 def _subscription(row: sqlite3.Row, with_vector: bool) -> Subscription:
@@ -277,17 +394,4 @@ def _subscription(row: sqlite3.Row, with_vector: bool) -> Subscription:
         vector = np.frombuffer(row["vector"], dtype=np.float32)
     return Subscription(
         row["id"], row["user_id"], row["kind"], row["text"], row["norm"], row["model"], vector
-    )
-
-
-def _dm(row: sqlite3.Row) -> Dm:
-    papers = [tuple(p) for p in json.loads(row["papers"])]
-    return Dm(
-        row["user_id"],
-        row["day"],
-        row["status"],
-        papers,  # type: ignore[arg-type]
-        row["message_id"],
-        row["tries"],
-        row["next_try"],
     )

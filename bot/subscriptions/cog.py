@@ -10,7 +10,8 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.state.subscriptions import MAX_PER_MEMBER, Subscription, SubscriptionState
-from bot.subscriptions.notify import Notifier, label
+from bot.subscriptions.dm import label
+from bot.subscriptions.notify import Notifier
 from bot.ui import render
 from bot.ui.errors import UserError
 from bot.ui.i18n import Lang, lang_of, t

@@ -1,5 +1,6 @@
 """Subscription DMs: new papers matched against every subscription, then ONE direct message
-per member and day listing their matches.
+per member and day listing all their matches (cut into several messages when one embed cannot
+hold the list: bot/subscriptions/dm.py).
 
 New papers are the catalogue's arXiv ids not seen before (the first run only records what is
 there). Whatever added them (the daily ingest, /digest now, /reindex, another host of a Chroma
@@ -7,10 +8,16 @@ server), the next tick after the catalogue changes matches them, in a worker thr
 papers dated within FRESH_DAYS of the newest digest are matched: pointing the bot at the whole
 archive is not news.
 
-Exactly once per member and day (the same discipline as the daily post): the DM is recorded
-with its papers before it is sent and marked sent after; a `sending` record found later (a
-crash or a failed send in between) is first looked for in the member's DM history. A member
-whose DMs are closed (403) is remembered and not tried again until they subscribe again.
+Exactly once per member and paper, through the delivery primitive (bot/delivery/once.py): the
+DM is recorded with its papers and its messages before anything is sent; each message is
+marked pending before its send and recorded after with the papers it listed, which are then
+delivered (never sent to this member again); a pending mark is first looked for in the
+member's DM history. An earlier day's DM left unsettled (the process died before midnight and
+came back after) is looked up and settled before the next day's DM is begun, so a paper that
+went out at 23:50 is not sent again at 00:10. Failures follow bot/delivery/policy.py: closed
+DMs (403) or an unknown member (404) stop DMs to that member until they subscribe again
+(/subscriptions says so); other errors are retried with backoff, at most MAX_TRIES times and
+not past midnight, and what was not sent waits for the next day's DM.
 """
 
 from __future__ import annotations
@@ -24,24 +31,24 @@ from zoneinfo import ZoneInfo
 
 import discord
 
+from bot.delivery.once import Courier, Ledger
+from bot.delivery.policy import Failed, Gone, after_failure, classify
 from bot.state.subscriptions import Dm, SubscriptionState
-from bot.ui import render
-from bot.ui.i18n import Lang, t
-from bot.ui.render import NO_MENTIONS, plain_title, safe
+from bot.subscriptions import dm as render_dm
+from bot.ui.i18n import Lang
+from bot.ui.render import NO_MENTIONS
 from store.index import Index
 from store.models import Paper
 from store.progress import ProgressLog
 from store.search.matching import Topic, embed_topics, match_authors, match_topics
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from bot.app import PaperBot
 
 log = logging.getLogger(__name__)
 FRESH_DAYS = 7
-MAX_TRIES = 5
-HISTORY = 20  # DMs looked at for one that may have landed before a crash
-LISTED = 40  # papers listed in the DM's first embed; the rest are counted
-CARDS = 9  # compact cards after it (10 embeds per message)
 
 
 def match_new(index: Index, store: SubscriptionState) -> int:
@@ -90,55 +97,28 @@ def _matches(index: Index, store: SubscriptionState, fresh: list[Paper]) -> list
     return [(owner[key], arxiv_id, key) for key, ids in found.items() for arxiv_id in ids]
 
 
-def label(what: str, lang: Lang) -> str:
-    """`topic:...` / `author:...` as the member reads it (escaped: their own text)."""
-    kind, _, text = what.partition(":")
-    return t(f"subs_kind_{kind}", lang, text=safe(render.clip(text, 100)))
-
-
-def dm_embeds(day: str, papers: Sequence[tuple[Paper, str]], lang: Lang) -> list[discord.Embed]:
-    """The day's DM: the matches grouped by subscription with arXiv links, then compact cards;
-    one message within Discord's limits."""
-    lines: list[str] = [t("subs_dm_intro", lang, n=len(papers)), ""]
-    group = None
-    for rank, (paper, what) in enumerate(papers[:LISTED], 1):
-        if what != group:
-            group = what
-            lines.append(f"**{label(what, lang)}**")
-        lines.append(render.paper_lines([paper], rank)[0])
-    if len(papers) > LISTED:
-        lines.append(t("more_below", lang, n=len(papers) - LISTED))
-    head = discord.Embed(
-        title=t("subs_dm_title", lang, day=day), description="\n".join(lines), colour=render.COLOR
-    )
-    head.set_footer(text=t("subs_dm_footer", lang))
-    cards = [compact_card(paper, lang) for paper, _ in papers[:CARDS]]
-    return render.pack([head, *cards])[0]
-
-
-def compact_card(paper: Paper, lang: Lang) -> discord.Embed:
-    first = render.bullet_line(paper.summary[0]) if paper.summary else ""
-    embed = discord.Embed(
-        title=plain_title(paper.title),
-        url=render.abs_url(paper.arxiv_id),
-        description=f"{render.clip(first, 300)}\n{paper.date} · ▲ {paper.votes_text}".strip(),
-        colour=render.COLOR,
-    )
-    return render.fit(embed)
-
-
 class Notifier:
     def __init__(self, bot: PaperBot, store: SubscriptionState) -> None:
         self.bot = bot
         self.store = store
+        self.courier = Courier(bot)
         self._matched_at: tuple[int, int] | None = None  # (generation, catalogue revision)
         self._lock = asyncio.Lock()
 
+    def _local(self, now: datetime) -> datetime:
+        return now.astimezone(ZoneInfo(self.bot.settings.timezone))
+
     def today(self, now: datetime) -> str:
-        return now.astimezone(ZoneInfo(self.bot.settings.timezone)).date().isoformat()
+        return self._local(now).date().isoformat()
+
+    def midnight(self, now: datetime) -> datetime:
+        """The next local midnight: the next day's DM."""
+        local = self._local(now)
+        return datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), local.tzinfo)
 
     async def tick(self, now: datetime) -> None:
-        """Match what is new (when the catalogue changed), then send the day's DMs."""
+        """Match what is new (when the catalogue changed), then send the day's DMs (and settle
+        an earlier day's left unsettled)."""
         async with self._lock:
             if self.bot.index is None:
                 return
@@ -147,64 +127,118 @@ class Notifier:
             if key != self._matched_at:
                 await self.bot.query(match_new, self.store)
                 self._matched_at = key
-            for user_id in self.store.waiting():
+            members = set(self.store.waiting()) | set(self.store.open_members(self.today(now)))
+            for user_id in sorted(members):
                 await self.deliver(user_id, now)
 
     async def deliver(self, user_id: int, now: datetime) -> None:
         day = self.today(now)
-        dm = self.store.dm(user_id, day)
-        resumed = dm is not None
-        if dm is None:
-            waiting = self.store.pending(user_id)
-            if not waiting:
+        for old in self.store.open_dms(user_id, before=day):  # settled first, or no DM today
+            if not await self._attempt(old, now, self._settle):
                 return
-            dm = self.store.begin_dm(user_id, day, waiting)
+        dm = self.store.dm(user_id, day)
+        if dm is None:
+            dm = await self._begin(user_id, day)
+            if dm is None:
+                return
         elif dm.status != "sending":
             return  # sent (or given up) today: what came since waits for tomorrow's DM
-        elif dm.next_try and now < datetime.fromisoformat(dm.next_try):
-            return
+        await self._attempt(dm, now, self._send)
+
+    async def _attempt(self, dm: Dm, now: datetime, step: Callable[[Dm], Awaitable[None]]) -> bool:
+        """One try at `step` for this DM record, its failure sorted by the failure policy;
+        True when it went through."""
+        if dm.next_try and now < dm.next_try:
+            return False
         try:
-            await self._send(dm, resumed)
-        except discord.Forbidden:
-            log.info("subscriptions: DMs to %s are closed; not trying again", user_id)
-            self.store.refuse(user_id, day)
-        except discord.NotFound:
-            log.info("subscriptions: user %s is gone", user_id)
-            self.store.refuse(user_id, day)
-        except (discord.HTTPException, OSError) as error:
-            wait = timedelta(minutes=2**dm.tries)
-            give_up = dm.tries + 1 >= MAX_TRIES
-            log.warning("subscriptions: DM to %s failed (%s); give up: %s", user_id, error, give_up)
-            self.store.failed_try(user_id, day, now + wait, give_up)
+            await step(dm)
+            return True
+        except Exception as error:
+            failure = classify(error, dm.user_id)
+            if isinstance(failure, Gone):
+                log.info("subscriptions: DMs to %s stopped (%s)", dm.user_id, failure.key)
+                self.store.refuse(dm.user_id, dm.day)
+                return False
+            if not isinstance(error, discord.HTTPException | Failed):
+                log.exception("subscriptions: the DM to %s failed", dm.user_id)
+            retry = after_failure(dm.tries + 1, now, self.midnight(now))
+            log.warning(
+                "subscriptions: DM to %s failed (%s); give up: %s",
+                dm.user_id,
+                failure,
+                retry.gave_up,
+            )
+            self.store.failed_try(dm.user_id, dm.day, retry.at, retry.gave_up)
+            return False
 
-    async def _send(self, dm: Dm, resumed: bool) -> None:
-        user = self.bot.get_user(dm.user_id) or await self.bot.fetch_user(dm.user_id)
-        channel = user.dm_channel or await user.create_dm()
-        ids = [arxiv_id for arxiv_id, _ in dm.papers]
-        if resumed:  # an earlier try may have landed before it could be recorded
-            landed = await self._landed(channel, dm.day)
-            if landed is not None:
-                self.store.finish_dm(dm.user_id, dm.day, landed, ids)
-                return
-        lang: Lang = "ko" if self.store.lang(dm.user_id) == "ko" else "en"
+    async def _begin(self, user_id: int, day: str) -> Dm | None:
+        """Today's DM, recorded with its papers and their cut into messages."""
+        waiting = self.store.pending(user_id)
+        if not waiting:
+            return None
+        found = await self.bot.query(_papers, [a for a, _ in waiting])
+        if gone := [a for a, _ in waiting if a not in found]:
+            self.store.forget(user_id, gone)  # removed from the index meanwhile
+        matches = [(found[a], what) for a, what in waiting if a in found]
+        if not matches:
+            return None
+        parts = render_dm.split(matches, self._lang(user_id))
+        return self.store.begin_dm(user_id, day, [(p.arxiv_id, w) for p, w in matches], parts)
+
+    async def _send(self, dm: Dm) -> None:
+        """The DM's messages not recorded yet, after looking for a pending one."""
+        channel = await self._channel(dm.user_id)
+        ledger = self._ledger(dm)
+        await self.courier.resume(channel, ledger, self._recognise(dm))
+        dm = self.store.dm(dm.user_id, dm.day) or dm
+        ids = [a for a, _ in dm.papers]
         found = await self.bot.query(_papers, ids)
-        papers = [(found[a], what) for a, what in dm.papers if a in found]
-        if not papers:
-            self.store.finish_dm(dm.user_id, dm.day, 0, ids)  # all removed meanwhile
-            return
-        message = await channel.send(
-            embeds=dm_embeds(dm.day, papers, lang), allowed_mentions=NO_MENTIONS
-        )
-        self.store.finish_dm(dm.user_id, dm.day, message.id, ids)
-        log.info("subscriptions: DM to %s sent (%d papers)", dm.user_id, len(papers))
+        matches = [(found[a], what) for a, what in dm.papers if a in found]
+        lang = self._lang(dm.user_id)
+        for k, part in enumerate(dm.parts, 1):
+            if k in dm.done:
+                continue
+            embeds = render_dm.part(dm.day, matches, part, k, len(dm.parts), lang)
+            keys = [f"part:{k}", *render_dm.shown(embeds, part)]
+            await self.courier.send(
+                channel, ledger, keys, embeds=embeds, allowed_mentions=NO_MENTIONS
+            )
+        log.info("subscriptions: DM to %s sent (%d papers)", dm.user_id, len(matches))
 
-    async def _landed(self, channel: discord.DMChannel, day: str) -> int | None:
-        me = self.bot.user
-        async for message in channel.history(limit=HISTORY):
-            mine = me is not None and message.author.id == me.id
-            if mine and any((e.title or "").endswith(day) for e in message.embeds):
-                return message.id
-        return None
+    async def _settle(self, dm: Dm) -> None:
+        """An earlier day's DM: what landed is recorded, then it is closed; what it did not
+        list waits for the next DM."""
+        if dm.pending:
+            channel = await self._channel(dm.user_id)
+            await self.courier.resume(channel, self._ledger(dm), self._recognise(dm))
+        self.store.close_dm(dm.user_id, dm.day)
+
+    async def _channel(self, user_id: int) -> discord.DMChannel:
+        user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+        return user.dm_channel or await user.create_dm()
+
+    def _ledger(self, dm: Dm) -> Ledger:
+        store, user_id, day = self.store, dm.user_id, dm.day
+        return Ledger(
+            pending=dm.pending,
+            mark=lambda: store.mark_dm(user_id, day),
+            record=lambda found: store.record_dm(user_id, day, found),
+        )
+
+    def _recognise(self, dm: Dm) -> Callable[[discord.Message], list[str]]:
+        """A landed message of this DM: its part (by title, either language) and the papers
+        it lists."""
+        titles = render_dm.titles(dm.day, len(dm.parts))
+        ids = [a for a, _ in dm.papers]
+
+        def recognise(message: discord.Message) -> list[str]:
+            k = titles.get(message.embeds[0].title or "") if message.embeds else None
+            return [] if k is None else [f"part:{k}", *render_dm.shown(message.embeds, ids)]
+
+        return recognise
+
+    def _lang(self, user_id: int) -> Lang:
+        return "ko" if self.store.lang(user_id) == "ko" else "en"
 
 
 def _papers(index: Index, ids: Sequence[str]) -> dict[str, Paper]:

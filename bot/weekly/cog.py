@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.admin.cog import require_manager
+from bot.digest.posting import WEEKLY_NEEDED, missing_perms
 from bot.ui.errors import UserError
 from bot.ui.i18n import lang_of, t
 from bot.ui.render import NO_MENTIONS
@@ -59,6 +60,18 @@ class Weekly(commands.Cog):
         config = self.bot.state.digest.guild(interaction.guild_id)
         if config is None or not config.enabled:
             raise UserError("weekly_need_digest")
+        guild = interaction.guild
+        channel = guild.get_channel(config.channel_id) if guild else None
+        if isinstance(channel, discord.TextChannel) and guild is not None:
+            missing = missing_perms(channel, guild.me, WEEKLY_NEEDED)
+        else:
+            missing = []  # not in the cache: the roll-up's own check says so later
+        if missing:
+            raise UserError(
+                "weekly_cannot_post",
+                channel=channel.mention,
+                perms=", ".join(t(f"perm_{p}", lang) for p in missing),
+            )
         self.store.set(interaction.guild_id, True)
         text = t(
             "weekly_on",

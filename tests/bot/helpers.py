@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import discord
+from simcord.backend.models.channel import Overwrite
+from simcord.enums import OverwriteType
 
 LATEST = "2024-05-30"
 HOUR = 3600
@@ -34,3 +36,26 @@ def write_digest(folder: Path, day: str, ids: list[str]) -> None:
         for i in ids
     )
     (folder / f"{day}.md").write_text(f"## Daily Papers ({day})\n\n{entries}", encoding="utf-8")
+
+
+def posts_to(simcord_env, channel_id: int) -> list:
+    """Every message POST the bot made to this channel (failed ones too)."""
+    return [
+        r
+        for r in simcord_env.http_requests
+        if r.method == "POST" and r.path == f"/channels/{channel_id}/messages"
+    ]
+
+
+async def status_of(server) -> str:
+    result = await server.admin.slash(server.channel, "digest status")
+    assert result.ephemeral
+    return result.response.content
+
+
+def deny_bot(simcord_env, channel, **perms: bool) -> None:
+    """A channel overwrite taking these permissions from the bot."""
+    bot_id = simcord_env.bot.user.id
+    deny = discord.Permissions(**perms).value
+    overwrite = Overwrite(target_id=bot_id, type=OverwriteType.MEMBER, allow=0, deny=deny)
+    simcord_env.backend.set_overwrite(channel.id, overwrite)

@@ -9,10 +9,8 @@ from pathlib import Path
 
 import discord
 import pytest
-from simcord.backend.models.channel import Overwrite
-from simcord.enums import OverwriteType
 
-from bot.digest import schedule
+from bot.delivery.policy import MAX_TRIES
 from store.index import Index
 from tests.bot.helpers import (
     FIRST_POST,
@@ -20,31 +18,13 @@ from tests.bot.helpers import (
     LATEST,
     POST_AT,
     cards_in,
+    deny_bot,
     heads,
     overviews,
+    posts_to,
+    status_of,
     write_digest,
 )
-
-
-def posts_to(simcord_env, channel_id: int) -> list:
-    return [
-        r
-        for r in simcord_env.http_requests
-        if r.method == "POST" and r.path == f"/channels/{channel_id}/messages"
-    ]
-
-
-async def status_of(server) -> str:
-    result = await server.admin.slash(server.channel, "digest status")
-    assert result.ephemeral
-    return result.response.content
-
-
-def deny_bot(simcord_env, channel, **perms: bool) -> None:
-    bot_id = simcord_env.bot.user.id
-    deny = discord.Permissions(**perms).value
-    overwrite = Overwrite(target_id=bot_id, type=OverwriteType.MEMBER, allow=0, deny=deny)
-    simcord_env.backend.set_overwrite(channel.id, overwrite)
 
 
 async def test_a_permission_removed_later_stops_posts_and_says_which(simcord_env, server) -> None:
@@ -186,10 +166,10 @@ async def test_a_persistent_400_ends_after_bounded_tries_and_the_ingest_still_ru
     )  # fmt: skip
     await simcord_env.advance_time(POST_AT + 2 * HOUR)
     first_day = len(posts_to(simcord_env, server.channel.id))
-    assert first_day == schedule.MAX_TRIES
+    assert first_day == MAX_TRIES
     write_digest(digests, "2024-05-31", ["2405.90001"])  # lands during the outage
     await simcord_env.advance_time(24 * HOUR)
-    assert len(posts_to(simcord_env, server.channel.id)) == 2 * schedule.MAX_TRIES  # not 1,561
+    assert len(posts_to(simcord_env, server.channel.id)) == 2 * MAX_TRIES  # not 1,561
     assert await simcord_bot.query(Index.latest_date) == "2024-05-31"  # ingested all the same
     status = await status_of(server)
     assert "Invalid Form Body" in status and "6 tries; next try at the next post time" in status
@@ -300,3 +280,39 @@ def test_an_old_state_file_is_migrated(tmp_path: Path) -> None:
     post = state.digest.post(1, "2024-05-30")
     assert post.pending == "cards" and post.message_id == 3
     state.close()
+
+
+async def test_a_5xx_outage_longer_than_the_tries_keeps_the_date(simcord_env, server) -> None:
+    """Every send answers 503 for the whole first post time: six tries, then the run waits for
+    the next post time and posts the date then. Red when a 5xx counts as permanent (the date is
+    dropped after the tries, as a 400's is, and never posted)."""
+    await server.admin.slash(server.channel, "digest set", channel=server.channel)
+    path = f"/channels/{server.channel.id}/messages"
+    simcord_env.inject_error("POST", path, status=503, times=MAX_TRIES)
+    await simcord_env.advance_time(POST_AT + 2 * HOUR)
+    assert len(posts_to(simcord_env, server.channel.id)) == MAX_TRIES
+    status = await status_of(server)
+    assert "503" in status and "6 tries; next try at the next post time" in status
+    assert "Gave up" not in status
+    await simcord_env.advance_time(24 * HOUR)
+    assert overviews(server.channel) == [f"Daily Papers {LATEST}"]
+    [thread] = server.channel.threads
+    assert len(cards_in(thread)) == 12
+
+
+async def test_unknown_channel_on_send_stops_posts_and_tells_the_admin(simcord_env, server) -> None:
+    """The channel is still in the bot's cache but Discord answers 404 Unknown Channel (10003)
+    to the send: one POST, posts stop, the admin is told. Red without the 404 branch of the
+    failure policy (six tries a day, the date dropped, nobody told)."""
+    await server.admin.slash(server.channel, "digest set", channel=server.channel)
+    path = f"/channels/{server.channel.id}/messages"
+    simcord_env.inject_error(
+        "POST", path, status=404, code=10003, message="Unknown Channel", times=None
+    )
+    await simcord_env.advance_time(FIRST_POST + 2 * 24 * HOUR)
+    assert len(posts_to(simcord_env, server.channel.id)) == 1
+    [dm] = server.admin.user.dm_channel.history()
+    assert "the channel was deleted" in dm.content
+    assert (await status_of(server)).startswith(
+        "Daily digest: **stopped**, the channel was deleted"
+    )

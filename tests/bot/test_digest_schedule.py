@@ -9,6 +9,7 @@ from pathlib import Path
 import discord
 import pytest
 
+from bot.delivery import policy
 from bot.digest import schedule
 from tests.bot.helpers import (
     FIRST_POST,
@@ -23,18 +24,19 @@ from tests.bot.helpers import (
 
 
 async def test_a_late_digest_is_posted_the_same_day(simcord_env, server, digests: Path) -> None:
-    """The next day's file is 2.5 h late: the run at 07:00 finds nothing new and looks again
-    every hour until it is there. Red when a run that found nothing waits for the next post
-    time (`schedule.after_success` always returning the slot)."""
+    """The next day's file is 40 min late: the run at 07:00 finds nothing new and looks again
+    every hour, so the 08:00 look posts it. Red when a run that found nothing waits for the next
+    post time (`schedule.after_success` always returning the slot), or when the look comes
+    later than an hour after (RECHECK 2 h or 3 h: not posted by 08:05)."""
     await server.admin.slash(server.channel, "digest set", channel=server.channel)
     await simcord_env.advance_time(FIRST_POST)  # 08:00 KST on day 1: LATEST posted
-    await simcord_env.advance_time(24 * HOUR - 30 * 60)  # 07:30 KST on day 2: nothing new yet
+    await simcord_env.advance_time(24 * HOUR - 50 * 60)  # 07:10 KST on day 2: nothing new yet
     assert overviews(server.channel) == [f"Daily Papers {LATEST}"]
     status = (await server.admin.slash(server.channel, "digest status")).response.content
     assert "Next look for a late digest:" in status
-    await simcord_env.advance_time(2 * HOUR)  # 09:30 KST: the file lands
+    await simcord_env.advance_time(30 * 60)  # 07:40 KST: the file lands
     write_digest(digests, "2024-05-31", ["2405.90001"])
-    await simcord_env.advance_time(HOUR)  # the 10:00 look finds it
+    await simcord_env.advance_time(25 * 60)  # 08:05 KST: the 08:00 look found it
     assert overviews(server.channel) == [f"Daily Papers {LATEST}", "Daily Papers 2024-05-31"]
     await simcord_env.advance_time(2 * 24 * HOUR)
     assert len(heads(server.channel)) == 2
@@ -204,13 +206,13 @@ def test_plan_catches_up_in_order_with_a_cap() -> None:
 
 
 def test_backoff_doubles_up_to_the_cap_and_gives_up_before_the_next_slot() -> None:
-    assert [schedule.backoff(n).total_seconds() / 60 for n in range(1, 8)] == [
+    assert [policy.backoff(n).total_seconds() / 60 for n in range(1, 8)] == [
         1, 2, 4, 8, 16, 30, 30,
     ]  # fmt: skip
     now = datetime(2026, 1, 1, tzinfo=UTC)
     slot = now + timedelta(days=1)
-    assert schedule.after_failure(1, now, slot).kind == "retry"
-    assert schedule.after_failure(schedule.MAX_TRIES, now, slot).gave_up
-    assert schedule.after_failure(1, now, now + timedelta(seconds=30)).gave_up
+    assert policy.after_failure(1, now, slot).kind == "retry"
+    assert policy.after_failure(policy.MAX_TRIES, now, slot).gave_up
+    assert policy.after_failure(1, now, now + timedelta(seconds=30)).gave_up
     assert schedule.after_success(False, now, slot).kind == "recheck"
     assert schedule.after_success(True, now, slot) == schedule.Next(slot, "slot", 0)

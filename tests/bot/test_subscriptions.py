@@ -154,13 +154,13 @@ async def test_a_crash_after_the_dm_landed_does_not_send_it_again(
     await daily_digest(world)
     await world.alice.slash(world.channel, "subscribe", topic="camera video generation")
     await simcord_env.advance_time(HOUR)
-    real = SubscriptionState.finish_dm
+    real = SubscriptionState.record_dm
 
     def crash(*args, **kwargs):  # the DM is sent, the bot dies before recording it
-        monkeypatch.setattr(SubscriptionState, "finish_dm", real)
+        monkeypatch.setattr(SubscriptionState, "record_dm", real)
         raise RuntimeError("killed")
 
-    monkeypatch.setattr(SubscriptionState, "finish_dm", crash)
+    monkeypatch.setattr(SubscriptionState, "record_dm", crash)
     write_day(digests, "2024-05-31", [CAMERA])
     from bot import create_bot
 
@@ -245,7 +245,7 @@ async def test_author_autocomplete_and_author_match(simcord_env, world, digests:
 
 
 def test_korean_dm_rendering() -> None:
-    from bot.subscriptions.notify import dm_embeds
+    from bot.subscriptions.dm import part
     from store.models import Paper
 
     paper = Paper(
@@ -259,7 +259,7 @@ def test_korean_dm_rendering() -> None:
         None,
         "x.md:1",
     )
-    [head, card] = dm_embeds(DAY1, [(paper, "topic:카메라 **제어**")], "ko")
+    [head, card] = part(DAY1, [(paper, "topic:카메라 **제어**")], [CAMERA], 1, 1, "ko")
     assert head.title == f"구독 알림 — {DAY1}"
     assert "구독과 맞는 새 논문 1편" in head.description
     assert "주제: 카메라 \\*\\*제어\\*\\*" in head.description

@@ -233,6 +233,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "스레드에서 메시지 보내기",
     },
     "perm_read_message_history": {"en": "Read Message History", "ko": "메시지 기록 보기"},
+    "perm_attach_files": {"en": "Attach Files", "ko": "파일 첨부"},
     "catch_up_intro": {
         "en": "Catching up: {n} digests not posted yet, oldest first.",
         "ko": "아직 게시하지 않은 다이제스트 {n}개를 오래된 순서로 게시합니다.",

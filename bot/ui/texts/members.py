@@ -61,6 +61,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{n} new papers match your subscriptions:",
         "ko": "구독과 맞는 새 논문 {n}편:",
     },
+    "subs_dm_intro_part": {
+        "en": "{n} new papers match your subscriptions; {first}–{last} here (message {k} of {parts}):",
+        "ko": "구독과 맞는 새 논문 {n}편 중 {first}–{last}번 (메시지 {k}/{parts}):",
+    },
     "subs_dm_footer": {
         "en": "At most one DM a day · manage with /subscriptions",
         "ko": "하루 최대 한 번 · /subscriptions 에서 관리",
@@ -127,6 +131,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "주간 요약을 켰습니다: 매주 월요일 {time} ({zone}), {channel} 채널.",
     },
     "weekly_off": {"en": "Weekly roll-up off.", "ko": "주간 요약을 껐습니다."},
+    "weekly_cannot_post": {
+        "en": "I can't post the weekly roll-up in {channel}: I am missing {perms} there. Give me these permissions in that channel, then run /digest weekly on again.",
+        "ko": "{channel}에 주간 요약을 게시할 수 없습니다. 그 채널에서 봇에 {perms} 권한이 없습니다. 권한을 준 뒤 /digest weekly on을 다시 쓰세요.",
+    },
+    "weekly_stopped_notice": {
+        "en": "The weekly roll-up in **{guild}** has stopped: I can't post in {channel}: {reason}. Fix it, then run /digest weekly on again; /digest status shows the details.",
+        "ko": "**{guild}** 서버의 주간 요약 게시가 멈췄습니다. {channel}에 게시할 수 없습니다: {reason}. 문제를 고친 뒤 /digest weekly on을 다시 쓰세요. 자세한 내용은 /digest status에 있습니다.",
+    },
+    "weekly_status_on": {
+        "en": "Weekly roll-up: **on**, Mondays at the post time",
+        "ko": "주간 요약: **켜짐**, 매주 월요일 게시 시각",
+    },
+    "weekly_status_stopped": {
+        "en": "Weekly roll-up: **stopped**, {reason}. Fix it and run /digest weekly on again.",
+        "ko": "주간 요약: **멈춤**, {reason}. 문제를 고친 뒤 /digest weekly on을 다시 쓰세요.",
+    },
+    "weekly_status_error": {
+        "en": "Weekly roll-up, last error ({when}): {error}",
+        "ko": "주간 요약 마지막 오류 ({when}): {error}",
+    },
     "weekly_need_digest": {
         "en": "Set the daily digest first with /digest set: the roll-up uses its channel, time and zone.",
         "ko": "먼저 /digest set 으로 데일리 다이제스트를 설정하세요. 주간 요약은 그 채널, 시각, 시간대를 씁니다.",
