@@ -19,7 +19,6 @@ import yaml
 from bot.cli import main
 from store.settings import Settings
 from tests.conftest import ROOT
-from tests.store.test_server_mode import chroma_server  # noqa: F401 — a fixture
 
 SETTINGS = {field.alias for field in Settings.model_fields.values()}
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
@@ -69,7 +68,7 @@ def test_docker_compose_accepts_the_file() -> None:
     assert done.returncode == 0, done.stderr
 
 
-def test_the_chroma_health_check_answers_only_when_the_server_is_up(chroma_server: int) -> None:  # noqa: F811
+def test_the_chroma_health_check_answers_only_when_the_server_is_up(chroma_server: int) -> None:
     test = COMPOSE["services"]["chroma"]["healthcheck"]["test"]
     assert test[:2] == ["CMD", "python"]
     here = [sys.executable, *test[2:]]
@@ -81,7 +80,7 @@ def test_the_chroma_health_check_answers_only_when_the_server_is_up(chroma_serve
 
 def test_doctor_passes_on_the_compose_set_up_with_a_chroma_server(
     settings,
-    chroma_server: int,  # noqa: F811
+    chroma_server: int,
     monkeypatch: pytest.MonkeyPatch,
     capsys,
 ) -> None:

@@ -31,7 +31,17 @@ if TYPE_CHECKING:
 ARCHIVE_URL = "https://github.com/l-yohai/daily_papers_ko"
 GIT_TIMEOUT = 15.0
 # Variables read by the tests and the fault injection, not settings.
-NOT_SETTINGS = {"PAPERBOT_TEST_ARCHIVE", "PAPERBOT_TRANSCRIPT", "PAPERBOT_CRASH_AT"}
+# Variables read outside Settings: the file Settings reads, the lease length (store/index/lease.py),
+# and the test and fault hooks.
+NOT_SETTINGS = {
+    "PAPERBOT_ENV_FILE",
+    "PAPERBOT_LEASE_TTL_S",
+    "PAPERBOT_TEST_ARCHIVE",
+    "PAPERBOT_TRANSCRIPT",
+    "PAPERBOT_CRASH_AT",
+    "PAPERBOT_PAUSE_AT",
+    "PAPERBOT_PAUSE_DIR",
+}
 # Three dot-separated parts: the application id (base64), a timestamp, an HMAC.
 _TOKEN = re.compile(r"[\w-]{16,}\.[\w-]{4,}\.[\w-]{16,}")
 
