@@ -105,6 +105,7 @@ def bridge_weights(
     cut: float,
     top: int = 3,
     taken: Iterable[str] = (),
+    decay: float = 0.0,
 ) -> dict[str, float]:
     """BM25 token weights for the Korean words nearest the question's English words:
     `weight` x cosine for each of a word's bigrams (the best when several lead to one token);
@@ -115,8 +116,9 @@ def bridge_weights(
     taken = set(taken)
     extra: dict[str, float] = {}
     for found in bridge.nearest(WORD_VECTORS.get(embedder, words), cut, top):
-        for korean, similarity in found:
+        for n, (korean, similarity) in enumerate(found):
+            scale = decay**n if decay > 0 else 1.0
             for token in tokenize(korean):
                 if token not in taken:
-                    extra[token] = max(extra.get(token, 0.0), weight * similarity)
+                    extra[token] = max(extra.get(token, 0.0), weight * similarity * scale)
     return extra

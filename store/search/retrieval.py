@@ -70,6 +70,12 @@ class RetrievalConfig:
     bridge: float = 0.7
     bridge_cut: float | None = None
     bridge_top: int = 3
+    # levers measured for issue 15 (off by default; docs/EVALUATION.md "Retrieval v3"):
+    # bridge_below: the coverage under which the bridge applies (None: weak_lexical_below; the
+    # dense weight keeps weak_lexical_below); bridge_decay: the n-th neighbour of a word (0-based)
+    # weighs decay^n (0: all equal, as shipped)
+    bridge_below: float | None = None
+    bridge_decay: float = 0.0
 
 
 HYBRID = RetrievalConfig()
@@ -175,7 +181,10 @@ def rank(
         )
         best_lexical = max((score for _, score in lexical.values()), default=0.0)
         coverage = index.lexical.coverage(weights, best_lexical)
-        if config.bridge > 0 and coverage < config.weak_lexical_below:
+        bridge_below = (
+            config.weak_lexical_below if config.bridge_below is None else config.bridge_below
+        )
+        if config.bridge > 0 and coverage < bridge_below:
             extra = bridge_query(index, question, weights, config)
             if extra:  # coverage (dense weight, abstention) stays the question's own
                 lexical = _best_per_paper(
@@ -253,6 +262,7 @@ def bridge_query(
         cut,
         config.bridge_top,
         weights,
+        config.bridge_decay,
     )
 
 

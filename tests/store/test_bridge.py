@@ -124,3 +124,22 @@ def test_korean_words_strip_particles_and_need_two_papers() -> None:
 
     words = korean_words([paper("1", "환각을 줄이는 노래 뇌"), paper("2", "환각이 노래를")])
     assert words == ["노래", "환각"]  # "줄이는": one paper; "뇌": one syllable
+
+
+def test_measurement_options_are_off_by_default_and_do_what_they_say(index, monkeypatch) -> None:
+    # bridge_below / bridge_decay (docs/EVALUATION.md, "Retrieval v3": measured, not kept)
+    assert HYBRID.bridge_below is None and HYBRID.bridge_decay == 0.0
+    calls: list[str] = []
+    monkeypatch.setattr(
+        "store.search.retrieval.bridge_query", lambda _i, q, *_a: calls.append(q) or {}
+    )
+    rank(index, STRONG, config=replace(ON, bridge_below=2.0))  # past any coverage
+    assert calls == [STRONG]
+    vectors = index.embedder.embed_passages(["song", "songs"])
+    two = WordBridge(("음악", "가요"), np.asarray(vectors, dtype=np.float32))
+    flat = bridge_weights(two, index.embedder, WEAK, 1.0, -1.0, top=2)
+    decayed = bridge_weights(two, index.embedder, WEAK, 1.0, -1.0, top=2, decay=0.5)
+    second = min(flat, key=flat.get)  # the farther neighbour weighs half as much
+    assert decayed[second] == pytest.approx(flat[second] * 0.5)
+    first = max(flat, key=flat.get)
+    assert decayed[first] == pytest.approx(flat[first])
