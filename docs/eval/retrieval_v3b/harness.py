@@ -12,7 +12,7 @@ from store.search.fusion import dense_weight
 from store.dates import date_int
 
 FILES = {"v1": "dev_queries.jsonl", "v2": "dev_queries_v2.jsonl", "v3": "dev_queries_v3.jsonl"}
-EV = Path("/work/shared/eval")
+EV = Path(os.environ["DEV_SETS"])  # the folder holding the dev sets
 
 _index = None
 def index():

