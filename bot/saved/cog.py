@@ -40,9 +40,10 @@ class SavedView(discord.ui.View):
         self.prev.label = t("prev", lang)
         self.next.label = t("next", lang)
         self.remove.label = t("saved_unsave", lang)
-        self._refresh()
+        self._sync_page()
 
-    def _refresh(self) -> None:
+    def _sync_page(self) -> None:
+        # not `_refresh`: discord.py's View calls its own `_refresh(components)` after an edit
         self.pages = saved_pages(self.papers, self.lang)
         self.index = max(0, min(self.index, len(self.pages) - 1))
         self.prev.disabled = self.index == 0
@@ -54,7 +55,7 @@ class SavedView(discord.ui.View):
         return interaction.user.id == self.user_id
 
     async def _show(self, interaction: discord.Interaction) -> None:
-        self._refresh()
+        self._sync_page()
         await interaction.response.edit_message(
             embed=self.pages[self.index], view=self, allowed_mentions=NO_MENTIONS
         )
