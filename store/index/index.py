@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from typing import Self
 
@@ -29,6 +30,7 @@ from store.search.lexical import LexicalIndex, LexicalRow
 from store.settings import Settings
 
 log = logging.getLogger(__name__)
+BRIDGE_REBUILD_S = 60.0  # the most often a reader rebuilds the word bridge during writes
 __all__ = ["Index", "bullet_spans"]
 
 
@@ -54,6 +56,8 @@ class Index:
         self.catalogue = Catalogue(self._load_papers)
         self.catalogue_at: int | None = None  # the write version the loaded catalogue reflects
         self._bridge: WordBridge | None = None
+        self._bridge_stale = False  # the summaries changed since it was built
+        self._bridge_built = 0.0  # time.monotonic() of the last build
         self._bridge_lock = threading.Lock()
         self._write_lock = threading.Lock()  # a write, or a catch-up, at a time
         self._words: SharedWords | None = None
@@ -131,7 +135,7 @@ class Index:
         return self.registry.state().written_of(self.gen.number) + 1
 
     def _changed(self, version: int) -> None:
-        self._bridge = None
+        self._bridge_stale = True
         self.registry.wrote(self.gen, version)
         self.lexical.advance(self.gen.uid, version)
         if self.catalogue_at == version - 1:
@@ -153,7 +157,7 @@ class Index:
         finally:
             self._write_lock.release()
         if changed:
-            self._bridge = None
+            self._bridge_stale = True
         return changed
 
     def word_bridge(self, embed_missing: bool = False) -> WordBridge | None:
@@ -165,7 +169,12 @@ class Index:
         if self.embedder.name not in BRIDGE_CUT:
             return None
         with self._bridge_lock:
-            if self._bridge is None or embed_missing:
+            # While an ingest writes batch after batch, a reader keeps its bridge and rebuilds it
+            # at most every BRIDGE_REBUILD_S: a rebuild reads every summary (about a second on
+            # the archive), and a bridge a minute old still finds the same words.
+            due = time.monotonic() - self._bridge_built >= BRIDGE_REBUILD_S
+            if self._bridge is None or embed_missing or (self._bridge_stale and due):
+                self._bridge_stale, self._bridge_built = False, time.monotonic()
                 words = korean_words(self.by_id.values())
                 if embed_missing:
                     vectors, _ = self.vectors.embed(words, self.embedder.embed_passages)

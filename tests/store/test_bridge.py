@@ -143,3 +143,28 @@ def test_measurement_options_are_off_by_default_and_do_what_they_say(index, monk
     assert decayed[second] == pytest.approx(flat[second] * 0.5)
     first = max(flat, key=flat.get)
     assert decayed[first] == pytest.approx(flat[first])
+
+
+def test_a_reader_keeps_its_bridge_while_writes_go_on(settings, monkeypatch) -> None:
+    """A write marks the bridge stale; a reader rebuilds it only once BRIDGE_REBUILD_S has
+    passed (a rebuild reads every summary: per query during an ingest it cost seconds)."""
+    from ingest.chunk import chunk_paper
+    from store.index import index as index_module
+    from tests.store.test_index import make_paper
+
+    monkeypatch.setitem(bridge_module.BRIDGE_CUT, "hash", 0.9)
+    index = open_index(settings)
+    ingest(settings, index=index)
+    before = index.word_bridge()
+    assert before is not None
+    papers = [make_paper(f"2405.9999{n}", "2024-05-30", 1, "환상특급 실험입니다.") for n in (1, 2)]
+    batch = []
+    for paper in papers:
+        chunks = chunk_paper(paper)
+        batch.append((paper, chunks, index.embedder.embed_passages([c.text for c in chunks])))
+    index.write(batch)
+    assert index.word_bridge() is before  # stale, but rebuilt only when due
+    monkeypatch.setattr(index_module, "BRIDGE_REBUILD_S", 0.0)
+    after = index.word_bridge()
+    assert after is not before
+    assert index.word_bridge() is after  # rebuilt once, then kept until the next write
