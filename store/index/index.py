@@ -168,24 +168,28 @@ class Index:
         missing, so no query waits for the model to embed thousands of words."""
         if self.embedder.name not in BRIDGE_CUT:
             return None
+        if embed_missing:  # the writer: embed outside the lock, so no reader waits for it
+            words = korean_words(self.by_id.values())
+            vectors, _ = self.vectors.embed(words, self.embedder.embed_passages)
+            if (shared := self._shared_words()) is not None:
+                shared.publish(words, vectors)
+            built = _bridge_of(words, vectors, self.embedder.dim)
+            with self._bridge_lock:
+                self._bridge, self._bridge_stale = built, False
+                self._bridge_built = time.monotonic()
+            return built
         with self._bridge_lock:
             # While an ingest writes batch after batch, a reader keeps its bridge and rebuilds it
             # at most every BRIDGE_REBUILD_S: a rebuild reads every summary (about a second on
             # the archive), and a bridge a minute old still finds the same words.
             due = time.monotonic() - self._bridge_built >= BRIDGE_REBUILD_S
-            if self._bridge is None or embed_missing or (self._bridge_stale and due):
+            if self._bridge is None or (self._bridge_stale and due):
                 self._bridge_stale, self._bridge_built = False, time.monotonic()
                 words = korean_words(self.by_id.values())
-                if embed_missing:
-                    vectors, _ = self.vectors.embed(words, self.embedder.embed_passages)
-                    if (shared := self._shared_words()) is not None:
-                        shared.publish(words, vectors)
-                else:
-                    found = self._word_vectors(words)
-                    words = [w for w in words if w in found]
-                    vectors = np.asarray([found[w] for w in words], dtype=np.float32)
-                matrix = vectors.reshape(len(words), self.embedder.dim).astype(np.float32)
-                self._bridge = WordBridge(tuple(words), matrix)
+                found = self._word_vectors(words)
+                words = [w for w in words if w in found]
+                vectors = np.asarray([found[w] for w in words], dtype=np.float32)
+                self._bridge = _bridge_of(words, vectors, self.embedder.dim)
             return self._bridge
 
     def _word_vectors(self, words: list[str]) -> dict[str, np.ndarray]:
@@ -289,3 +293,8 @@ def _metadata(paper: Paper) -> dict:
 def _mean_direction(vectors: np.ndarray) -> np.ndarray:
     mean = np.asarray(vectors, dtype=np.float32).mean(axis=0)
     return mean / max(float(np.linalg.norm(mean)), 1e-12)
+
+
+def _bridge_of(words: list[str], vectors: np.ndarray, dim: int) -> WordBridge:
+    matrix = np.asarray(vectors, dtype=np.float32).reshape(len(words), dim)
+    return WordBridge(tuple(words), matrix)

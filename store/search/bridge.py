@@ -64,8 +64,8 @@ class WordBridge:
 
 
 class WordVectors:
-    """English word vectors for the bridge: embedded in one batch per question, kept in an LRU
-    (a user repeats words; one model call per question at most)."""
+    """English word vectors for the bridge: embedded as queries (ahead of any bulk embedding
+    an ingest is doing), kept in an LRU (a user repeats words)."""
 
     def __init__(self, size: int = 4096) -> None:
         self._cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
@@ -75,7 +75,8 @@ class WordVectors:
     def get(self, embedder: Embedder, words: list[str]) -> np.ndarray:
         with self._lock:
             missing = [w for w in words if (embedder.model, w) not in self._cache]
-        fresh = embedder.embed_passages(missing) if missing else []
+        # at a query's priority, one word a call: the bulk path waits behind an ingest's slices
+        fresh = [embedder.embed_query(word) for word in missing]
         with self._lock:
             for word, vector in zip(missing, fresh):
                 self._cache[(embedder.model, word)] = vector
