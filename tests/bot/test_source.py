@@ -143,7 +143,11 @@ def test_a_hanging_pull_is_stopped_with_what_it_started(
     digests = tmp_path / "digests"
     digests.mkdir()
     pids = tmp_path / "pids"
-    folder = fake_git(tmp_path, f'sleep 30 & echo $! >> "{pids}"; echo $$ >> "{pids}"; sleep 30')
+    started = (  # one child holding the pull's output (like ssh), one detached from it
+        f'sleep 30 & echo $! >> "{pids}"; sleep 120 </dev/null >/dev/null 2>&1 & '
+        f'echo $! >> "{pids}"; echo $$ >> "{pids}"; sleep 30'
+    )
+    folder = fake_git(tmp_path, started)
     monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("PWD_TOP", str(digests))
     with caplog.at_level(logging.WARNING, logger="bot.digest.source"):
