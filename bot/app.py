@@ -21,6 +21,7 @@ from bot.state.times import utc_text
 from bot.ui.errors import PaperTree
 from bot.ui.i18n import Translator
 from bot.ui.render import NO_MENTIONS
+from store.enrich import EnrichCache
 from store.errors import WriterBusy
 from store.index import Index, writelock
 from store.index.handle import IndexHandle
@@ -60,6 +61,9 @@ class PaperBot(commands.Bot):
         self._lookup_of: tuple[int, int] | None = None  # (generation, catalogue revision)
         self.lookup = PaperLookup([])
         self.state = State(settings.data_dir / "bot.sqlite")  # every feature's tables
+        # What the papers' own sources add (abstract, code link): filled in the background
+        # after each ingest (ingest/enrich/), read by cards and retrieval; a cache only.
+        self.enrichment = EnrichCache(settings.data_dir)
         # One writer at a time: a /reindex and the daily ingest must not write concurrently.
         self.index_lock = asyncio.Lock()
         # On a Chroma server shared by several hosts: whether this bot runs the scheduled
@@ -87,6 +91,7 @@ class PaperBot(commands.Bot):
     async def close(self) -> None:
         await super().close()
         self.state.close()
+        self.enrichment.close()
         if self.duty is not None:
             await asyncio.to_thread(self.duty.release)
         if self.indexes is not None:
