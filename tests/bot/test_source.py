@@ -139,16 +139,29 @@ def test_the_pull_never_prompts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 def test_a_hanging_pull_is_stopped_with_what_it_started(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """The pull (and a child holding its output, like ssh) is killed at the timeout."""
+    """The pull and everything it started are killed at the timeout: a child holding its
+    output (like ssh) and one detached from it (red when only the pull itself is killed)."""
     digests = tmp_path / "digests"
     digests.mkdir()
-    folder = fake_git(tmp_path, "sleep 30 & sleep 30")
+    pids, ready = tmp_path / "pids.tmp", tmp_path / "pids"
+    started = (  # the pids are written before the pull hangs, then renamed in one step
+        f'sleep 30 & echo $! >> "{pids}"; sleep 120 </dev/null >/dev/null 2>&1 & '
+        f'echo $! >> "{pids}"; echo $$ >> "{pids}"; mv "{pids}" "{ready}"; sleep 30'
+    )
+    folder = fake_git(tmp_path, started)
     monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("PWD_TOP", str(digests))
-    started = time.monotonic()
     with caplog.at_level(logging.WARNING, logger="bot.digest.source"):
-        assert source.git_pull(digests, timeout=0.5) == "timeout"
-    assert time.monotonic() - started < 25  # not 30 s: the sleeping children were killed
+        # 5 s: time for the fake git to start its children even on a loaded machine
+        assert source.git_pull(digests, timeout=5) == "timeout"
+    assert ready.exists(), "the fake git did not start its children within the timeout"
+    survivors = [int(pid) for pid in ready.read_text().split()]
+    for _ in range(100):  # SIGKILL is delivered at once; an exit can take a moment to show
+        survivors = [pid for pid in survivors if alive(pid)]
+        if not survivors:
+            break
+        time.sleep(0.1)
+    assert survivors == []
     assert "took over" in caplog.text
 
 
@@ -214,3 +227,12 @@ async def test_a_reindex_during_the_pull_skips_the_ingest(
     await rebuild[0]
     await asyncio.gather(refresh, return_exceptions=True)
     assert finished_while_locked and ingested == []
+
+
+def alive(pid: int) -> bool:
+    """A process that exists and is not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
