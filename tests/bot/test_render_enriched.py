@@ -147,3 +147,15 @@ def test_digest_pages_read_the_enrichment_of_a_page_when_it_is_built() -> None:
     page = pages[2]
     assert asked == [["2405.19001"]]
     assert "[Code](" in links_of(page[0].to_dict())
+
+
+def test_the_abstract_takes_only_the_room_the_bullets_leave() -> None:
+    bullets = tuple(f"Point {i}: {'가나다라 ' * 150}" for i in range(4))  # ~3,050 characters
+    paper = make_paper(summary=bullets)
+    extra = Enrichment("2405.19000", source="hf", abstract="word " * 2000, ai_summary="S")
+    embed = render.card(paper, "en", extra=extra)
+    within_limits([embed])
+    lines = embed.description.splitlines()
+    assert lines[1].startswith("word") and lines[1].endswith(render.ELLIPSIS)
+    assert len(lines[1]) < render.ABSTRACT_MAX  # clipped to the room, not to the maximum
+    assert lines[3:] == [render.bullet_line(b) for b in bullets]
