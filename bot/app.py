@@ -7,7 +7,8 @@ import asyncio
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, TypeVar
 
 import chromadb.errors
@@ -21,7 +22,7 @@ from bot.state.times import utc_text
 from bot.ui.errors import PaperTree
 from bot.ui.i18n import Translator
 from bot.ui.render import NO_MENTIONS
-from store.enrich import EnrichCache
+from store.enrich import EnrichCache, Enrichment
 from store.errors import WriterBusy
 from store.index import Index, writelock
 from store.index.handle import IndexHandle
@@ -121,6 +122,20 @@ class PaperBot(commands.Bot):
         await self.tree.sync(guild=guild)
         self.state.set_meta("commands_hash", digest)
         log.info("synced %d application commands (%s)", len(payload), scope)
+
+    # -- enrichment ------------------------------------------------------------------------
+    def extras(self, arxiv_ids: Iterable[str]) -> dict[str, Enrichment]:
+        """What the papers' sources add, for the cards (render.card's `extra`): a local SQLite
+        read, fine on the loop for a page's worth; nothing when the cache cannot be read."""
+        try:
+            return self.enrichment.many(arxiv_ids)
+        except sqlite3.Error as error:
+            log.warning("enrichment cache unreadable (%s); cards without it", error)
+            return {}
+
+    async def fetch_extras(self, arxiv_ids: Iterable[str]) -> dict[str, Enrichment]:
+        """`extras` in a worker thread (a day's or a list's worth)."""
+        return await asyncio.to_thread(self.extras, list(arxiv_ids))
 
     # -- the index -------------------------------------------------------------------------
     @property

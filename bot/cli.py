@@ -1,4 +1,4 @@
-"""The `paperbot` command: ingest, parse, today, top, ask, trend, eval, bench, run, doctor
+"""The `paperbot` command: ingest, parse, today, top, ask, paper, trend, eval, bench, run, doctor
 (docs/CONTRACTS.md)."""
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from pydantic import ValidationError
 
 from bot import cli_args
 from bot.ops.logs import configure as configure_logging
+from store.enrich import EnrichCache, Enrichment
+from store.enrich.cache import FILE as ENRICH_FILE
 from store.errors import StoreError, library_failure, retry_read
 from store.index import Index
 from store.models import Answer, Paper
@@ -29,13 +31,35 @@ def _print_json(data: object) -> None:
 
 
 def print_paper(
-    paper: Paper, bullets: tuple[str, ...] | None = None, rank: int | None = None
+    paper: Paper,
+    bullets: tuple[str, ...] | None = None,
+    rank: int | None = None,
+    extra: Enrichment | None = None,
 ) -> None:
     head = f"{rank}. " if rank is not None else ""
     print(f"{head}{paper.title}")
     print(f"   {paper.url}  |  {paper.date}  |  votes {paper.votes_text}")
+    if extra is not None and extra.github:
+        print(f"   code: {extra.github}")
     for bullet in paper.summary if bullets is None else bullets:
         print(f"   - {bullet}")
+
+
+def known_extras(settings: Settings, arxiv_ids: list[str]) -> dict[str, Enrichment]:
+    """What the enrichment cache knows of these papers (nothing without a cache: a read
+    command creates no file)."""
+    if not (settings.data_dir / ENRICH_FILE).exists():
+        return {}
+    cache = EnrichCache(settings.data_dir)
+    try:
+        return cache.many(arxiv_ids)
+    finally:
+        cache.close()
+
+
+def enrichment_json(extra: Enrichment) -> dict:
+    """The `enrichment` key of a paper in --json output (docs/CONTRACTS.md)."""
+    return {"source": extra.source, **extra.content()}
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -129,12 +153,13 @@ def cmd_top(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def print_answer(answer: Answer) -> None:
+def print_answer(answer: Answer, extras: dict[str, Enrichment] | None = None) -> None:
     if answer.abstained:
         print("Nothing relevant found in the digests for this question.")
         return
     for rank, hit in enumerate(answer.hits, 1):
-        print_paper(hit.paper, bullets=hit.evidence, rank=rank)
+        extra = (extras or {}).get(hit.paper.arxiv_id)
+        print_paper(hit.paper, bullets=hit.evidence, rank=rank, extra=extra)
         print(f"   (score {hit.score:.3f})")
 
 
@@ -163,18 +188,49 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         from bot.answers.console import written_answer
 
         written, note = written_answer(settings, answer)
+    extras = known_extras(settings, [hit.paper.arxiv_id for hit in answer.hits])
     if args.json:
         extra = {"answer": written, "answer_note": note} if args.answer else {}
-        _print_json(answer.to_json() | extra)
+        data = answer.to_json() | extra
+        for paper in data["papers"]:
+            if paper["arxiv_id"] in extras:
+                paper["enrichment"] = enrichment_json(extras[paper["arxiv_id"]])
+        _print_json(data)
         return 0
     if written:
         print(f"Answer (written by {settings.llm_model} from the passages below; it can be wrong):")
         print(f"{written}\n")
-    print_answer(answer)
+    print_answer(answer, extras)
     if note and not answer.abstained:
         print(f"paperbot: no written answer: {note}", file=sys.stderr)
     elif note:
         print(note)
+    return 0
+
+
+def cmd_paper(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.pipeline import open_index
+
+    def read() -> Paper | None:
+        with open_index(settings) as index:
+            return index.get(args.arxiv_id)
+
+    paper = retry_read(read)
+    if paper is None:
+        print(f"No paper {args.arxiv_id} in the index.")
+        return 1
+    extra = known_extras(settings, [paper.arxiv_id]).get(paper.arxiv_id)
+    if args.json:
+        data = paper.to_json()
+        if extra is not None:
+            data["enrichment"] = enrichment_json(extra)
+        _print_json(data)
+        return 0
+    print_paper(paper, extra=extra)
+    if extra is not None and extra.project_page:
+        print(f"   project: {extra.project_page}")
+    if extra is not None and extra.english:
+        print(f"\n   {' '.join(extra.english.split())}")
     return 0
 
 
@@ -274,6 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
         "today": cmd_today,
         "top": cmd_top,
         "ask": cmd_ask,
+        "paper": cmd_paper,
         "trend": cmd_trend,
         "eval": cmd_eval,
         "bench": cmd_bench,

@@ -93,6 +93,10 @@ def build_parser(commands: Mapping[str, Callable[..., int]]) -> argparse.Argumen
         help="also a short answer written from the papers' passages (PAPERBOT_LLM_*)",
     )
     p.set_defaults(func=commands["ask"])
+    p = sub.add_parser("paper", help="one paper, with what its own sources add when known")
+    p.add_argument("arxiv_id", help="the arXiv id, e.g. 2405.19327")
+    p.add_argument("--json", action="store_true", help=as_json)
+    p.set_defaults(func=commands["paper"])
     p = sub.add_parser("trend", help="chart of the papers on a topic per week (PNG)")
     p.add_argument("topic", help="the topic, as a question or keywords")
     p.add_argument(

@@ -112,7 +112,8 @@ class Answers(commands.Cog):
 
     def pager(self, question: str, hits: Sequence[Hit], lang: Lang, owner: int) -> Pager:
         writing = quiet_embed(t("answer_writing", lang))
-        return Pager(answer_pages(writing, question, hits, lang), owner, lang)
+        extras = self.bot.extras(h.paper.arxiv_id for h in hits)  # a few local rows
+        return Pager(answer_pages(writing, question, hits, lang, extras), owner, lang)
 
     async def write(
         self,
@@ -232,7 +233,8 @@ class Answers(commands.Cog):
         )
         if isinstance(result, str):
             line = t("summary_fallback", lang)
-            embeds = [quiet_embed(f"{result}\n{line}"), render.card(paper, lang)]
+            extra = (await self.bot.fetch_extras([paper.arxiv_id])).get(paper.arxiv_id)
+            embeds = [quiet_embed(f"{result}\n{line}"), render.card(paper, lang, extra=extra)]
         else:
             embed = discord.Embed(
                 title=render.plain_title(paper.title),

@@ -3,7 +3,7 @@ of the /ask pager, the cards on the pages after it), and the pace of streamed ed
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import discord
 
@@ -11,6 +11,7 @@ from bot.answers.prompt import discord_answer
 from bot.ui import render
 from bot.ui.i18n import Lang, t
 from bot.ui.views import Page
+from store.enrich import Enrichment
 from store.models import Hit
 
 EDIT_EVERY = 1.5  # seconds between streamed edits of one message at most
@@ -58,6 +59,14 @@ def first_page(top: discord.Embed, question: str, hits: Sequence[Hit], lang: Lan
     return [top, head]
 
 
-def answer_pages(top: discord.Embed, question: str, hits: Sequence[Hit], lang: Lang) -> list[Page]:
+def answer_pages(
+    top: discord.Embed,
+    question: str,
+    hits: Sequence[Hit],
+    lang: Lang,
+    extras: Mapping[str, Enrichment] | None = None,
+) -> list[Page]:
     """/ask with an answer: page one as above, then one card per paper, numbered as cited."""
-    return [first_page(top, question, hits, lang), *([render.hit_card(h, lang)] for h in hits)]
+    known = extras or {}
+    cards = ([render.hit_card(h, lang, known.get(h.paper.arxiv_id))] for h in hits)
+    return [first_page(top, question, hits, lang), *cards]

@@ -240,8 +240,10 @@ class Poster:
             )  # fmt: skip
             sent = state.cards(guild_id, day)
             remaining = [p for p in papers if p.arxiv_id not in sent]
+            extras = await self.bot.fetch_extras(p.arxiv_id for p in remaining)
+            cards = (render.card(p, lang, extra=extras.get(p.arxiv_id)) for p in remaining)
             ids = iter([p.arxiv_id for p in remaining])
-            for embeds in render.pack(render.card(p, lang) for p in remaining):
+            for embeds in render.pack(cards):
                 batch = [next(ids) for _ in embeds]
                 await self.courier.send(
                     target, ledger, batch,

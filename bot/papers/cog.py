@@ -54,7 +54,9 @@ class Papers(commands.Cog):
         if day is None:
             raise UserError("no_digest_before", day=date) if date else UserError("no_index")
         stale = None if date else self.stale_days(day)
-        pages = render.digest_pages(day, papers, lang, asked=date, stale_days=stale)
+        pages = render.digest_pages(
+            day, papers, lang, asked=date, stale_days=stale, extras=self.bot.extras
+        )
         await Pager(pages, interaction.user.id, lang).send(interaction)
 
     def stale_days(self, latest: str) -> int | None:
@@ -83,9 +85,10 @@ class Papers(commands.Cog):
         if found is None:
             raise UserError("no_index")
         since, until, papers = found
+        extras = await self.bot.fetch_extras(p.arxiv_id for p in papers)
         pages = [
             [render.top_overview(since, until, papers, lang)],
-            *([render.card(p, lang)] for p in papers),
+            *([render.card(p, lang, extra=extras.get(p.arxiv_id))] for p in papers),
         ]
         await Pager(pages, interaction.user.id, lang).send(interaction)
 
@@ -123,9 +126,10 @@ class Papers(commands.Cog):
             text = f"{asked}\n{t('nothing_found', lang)}"
             await Pager([[render.notice(text)]], interaction.user.id, lang).send(interaction)
             return
+        extras = await self.bot.fetch_extras(h.paper.arxiv_id for h in answer.hits)
         pages = [
             [render.ask_overview(question, answer.hits, lang)],
-            *([render.hit_card(hit, lang)] for hit in answer.hits),
+            *([render.hit_card(h, lang, extras.get(h.paper.arxiv_id))] for h in answer.hits),
         ]
         await Pager(pages, interaction.user.id, lang).send(interaction)
 
@@ -144,7 +148,9 @@ class Papers(commands.Cog):
         await interaction.response.defer(thinking=True)
         lang = lang_of(interaction.locale)
         found = await self._known_paper(arxiv_id)
-        await Pager([[render.card(found, lang)]], interaction.user.id, lang).send(interaction)
+        extra = (await self.bot.fetch_extras([found.arxiv_id])).get(found.arxiv_id)
+        card = render.card(found, lang, extra=extra)
+        await Pager([[card]], interaction.user.id, lang).send(interaction)
 
     @app_commands.command(name="similar")
     @app_commands.checks.cooldown(SEARCH_RATE, SEARCH_PER)  # per user
@@ -171,7 +177,11 @@ class Papers(commands.Cog):
             lang,
             url=render.abs_url(paper.arxiv_id),
         )
-        pages = [[head], *([render.card(h.paper, lang)] for h in hits)]
+        extras = await self.bot.fetch_extras(h.paper.arxiv_id for h in hits)
+        pages = [
+            [head],
+            *([render.card(h.paper, lang, extra=extras.get(h.paper.arxiv_id))] for h in hits),
+        ]
         await Pager(pages, interaction.user.id, lang).send(interaction)
 
     @paper.autocomplete("arxiv_id")

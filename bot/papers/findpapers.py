@@ -4,6 +4,7 @@ interaction, so no privileged intent is needed; chit-chat gets "nothing relevant
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import discord
@@ -14,6 +15,7 @@ from bot.ui import render
 from bot.ui.i18n import Lang, lang_of, t
 from bot.ui.render import safe
 from bot.ui.views import Pager
+from store.enrich import Enrichment
 from store.models import Answer
 from store.search.retrieval import search
 from store.usertext import visible
@@ -35,14 +37,17 @@ def message_text(message: discord.Message) -> str:
     return visible(text)[:QUESTION]
 
 
-def answer_pages(text: str, answer: Answer, lang: Lang) -> list[list[discord.Embed]]:
+def answer_pages(
+    text: str, answer: Answer, lang: Lang, extras: Mapping[str, Enrichment] | None = None
+) -> list[list[discord.Embed]]:
     quoted = t("question", lang, q=safe(render.clip(text, 300)))
     if answer.abstained:
         return [[render.notice(f"{quoted}\n{t('nothing_found', lang)}")]]
     head = render.listing(
         t("find_title", lang), [quoted], [h.paper for h in answer.hits], "more_in_pages", lang
     )
-    return [[head], *([render.hit_card(hit, lang)] for hit in answer.hits)]
+    known = extras or {}
+    return [[head], *([render.hit_card(h, lang, known.get(h.paper.arxiv_id))] for h in answer.hits)]
 
 
 class FindPapers(commands.Cog):
@@ -67,7 +72,8 @@ class FindPapers(commands.Cog):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         answer = await self.bot.query(search, text, None, None, None, RESULTS)
-        pages = answer_pages(text, answer, lang)
+        extras = await self.bot.fetch_extras(h.paper.arxiv_id for h in answer.hits)
+        pages = answer_pages(text, answer, lang, extras)
         await Pager(pages, interaction.user.id, lang).send(interaction, ephemeral=True)
 
 

@@ -3,6 +3,7 @@ themselves are in bot/saved/buttons.py (registered here, so they work after a re
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import discord
@@ -14,6 +15,7 @@ from bot.state.saved import SavedState
 from bot.ui import render
 from bot.ui.i18n import Lang, lang_of, t
 from bot.ui.render import NO_MENTIONS
+from store.enrich import Enrichment
 from store.index import Index
 from store.models import Paper
 
@@ -21,20 +23,31 @@ if TYPE_CHECKING:
     from bot.app import PaperBot
 
 
-def saved_pages(papers: list[Paper], lang: Lang) -> list[discord.Embed]:
+def saved_pages(
+    papers: list[Paper], lang: Lang, extras: Mapping[str, Enrichment] | None = None
+) -> list[discord.Embed]:
     """The list (titles linked, newest saved first), then one card per paper."""
     if not papers:
         return [render.notice(t("saved_none", lang))]
     head = render.listing(t("saved_title", lang, n=len(papers)), [], papers, "more_in_pages", lang)
-    return [head, *(render.card(p, lang) for p in papers)]
+    known = extras or {}
+    return [head, *(render.card(p, lang, extra=known.get(p.arxiv_id)) for p in papers)]
 
 
 class SavedView(discord.ui.View):
     """Prev / x/y / Next over the pages, and Remove on a paper's card; for its owner only."""
 
-    def __init__(self, store: SavedState, user_id: int, papers: list[Paper], lang: Lang) -> None:
+    def __init__(
+        self,
+        store: SavedState,
+        user_id: int,
+        papers: list[Paper],
+        lang: Lang,
+        extras: Mapping[str, Enrichment] | None = None,
+    ) -> None:
         super().__init__(timeout=600)
         self.store, self.user_id, self.lang = store, user_id, lang
+        self.extras = extras or {}
         self.papers = papers
         self.index = 0
         self.prev.label = t("prev", lang)
@@ -44,7 +57,7 @@ class SavedView(discord.ui.View):
 
     def _sync_page(self) -> None:
         # not `_refresh`: discord.py's View calls its own `_refresh(components)` after an edit
-        self.pages = saved_pages(self.papers, self.lang)
+        self.pages = saved_pages(self.papers, self.lang, self.extras)
         self.index = max(0, min(self.index, len(self.pages) - 1))
         self.prev.disabled = self.index == 0
         self.next.disabled = self.index >= len(self.pages) - 1
@@ -103,7 +116,8 @@ class Saved(commands.Cog):
         ids = self.store.saved(interaction.user.id)
         found = await self.bot.query(_papers, ids)
         papers = [found[a] for a in ids if a in found]  # a paper gone from the index is skipped
-        view = SavedView(self.store, interaction.user.id, papers, lang)
+        extras = await self.bot.fetch_extras(p.arxiv_id for p in papers)
+        view = SavedView(self.store, interaction.user.id, papers, lang, extras)
         await interaction.followup.send(
             embed=view.pages[0],
             view=view if papers else discord.utils.MISSING,

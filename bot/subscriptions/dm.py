@@ -9,13 +9,14 @@ recorded as delivered."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import discord
 
 from bot.ui import render
 from bot.ui.i18n import Lang, t
 from bot.ui.render import plain_title, safe
+from store.enrich import Enrichment
 from store.models import Paper
 
 CARDS = 9  # compact cards after the listing (10 embeds per message)
@@ -73,9 +74,16 @@ def split(matches: Sequence[Match], lang: Lang) -> list[list[str]]:
 
 
 def part(
-    day: str, matches: Sequence[Match], ids: Sequence[str], k: int, n: int, lang: Lang
+    day: str,
+    matches: Sequence[Match],
+    ids: Sequence[str],
+    k: int,
+    n: int,
+    lang: Lang,
+    extras: Mapping[str, Enrichment] | None = None,
 ) -> list[discord.Embed]:
-    """Part k of n: the listing of `ids` (ranked within all `matches`), then compact cards."""
+    """Part k of n: the listing of `ids` (ranked within all `matches`), then compact cards
+    (with a Code link where `extras` knows the paper's repository)."""
     rank_of = {paper.arxiv_id: rank for rank, (paper, _) in enumerate(matches, 1)}
     mine = [(paper, what) for paper, what in matches if paper.arxiv_id in set(ids)]
     ranks = [rank_of[paper.arxiv_id] for paper, _ in mine] or [0]
@@ -90,16 +98,18 @@ def part(
         title=title(day, k, n, lang), description="\n".join(lines), colour=render.COLOR
     )
     head.set_footer(text=t("subs_dm_footer", lang))
-    cards = [compact_card(paper, lang) for paper, _ in mine[:CARDS]]
+    known = extras or {}
+    cards = [compact_card(paper, lang, known.get(paper.arxiv_id)) for paper, _ in mine[:CARDS]]
     return render.pack([head, *cards])[0]
 
 
-def compact_card(paper: Paper, lang: Lang) -> discord.Embed:
+def compact_card(paper: Paper, lang: Lang, extra: Enrichment | None = None) -> discord.Embed:
     first = render.bullet_line(paper.summary[0]) if paper.summary else ""
+    last = f"{paper.date} · ▲ {paper.votes_text}{render.extra_links(extra, lang)}"
     embed = discord.Embed(
         title=plain_title(paper.title),
         url=render.abs_url(paper.arxiv_id),
-        description=f"{render.clip(first, 300)}\n{paper.date} · ▲ {paper.votes_text}".strip(),
+        description=f"{render.clip(first, 300)}\n{last}".strip(),
         colour=render.COLOR,
     )
     return render.fit(embed)

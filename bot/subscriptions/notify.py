@@ -195,10 +195,13 @@ class Notifier:
         found = await self.bot.query(_papers, ids)
         matches = [(found[a], what) for a, what in dm.papers if a in found]
         lang = self._lang(dm.user_id)
+        extras = await self.bot.fetch_extras(
+            a for part in dm.parts for a in part[: render_dm.CARDS]
+        )
         for k, part in enumerate(dm.parts, 1):
             if k in dm.done:
                 continue
-            embeds = render_dm.part(dm.day, matches, part, k, len(dm.parts), lang)
+            embeds = render_dm.part(dm.day, matches, part, k, len(dm.parts), lang, extras)
             keys = [f"part:{k}", *render_dm.shown(embeds, part)]
             await self.courier.send(
                 channel, ledger, keys, embeds=embeds, allowed_mentions=NO_MENTIONS

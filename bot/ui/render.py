@@ -4,12 +4,13 @@ inside Discord's limits. No I/O: tests call these directly and read `embed.to_di
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from urllib.parse import urlparse
 
 import discord
 
 from bot.ui.i18n import Lang, t
+from store.enrich import Enrichment
 from store.models import Hit, Paper, arxiv_url
 
 # Discord's documented embed limits.
@@ -28,6 +29,12 @@ _MASKED_LINK = re.compile(
 )
 _UNESCAPED_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)([\[\]])")
 _URL_UNSAFE = re.compile(r"[\s()<>\[\]\"'`]")
+# What the papers' own sources add to a card (store/enrich/): the English one-line summary in
+# full up to SUMMARY_MAX, the abstract up to ABSTRACT_MAX and less where the card has no room
+# (the Korean bullets keep theirs), links no longer than LINK_MAX (a longer one is not shown).
+SUMMARY_MAX, ABSTRACT_MAX, MIN_ABSTRACT, LINK_MAX = 400, 1500, 80, 300
+# arXiv id -> what is known of that paper; the callers read it (bot.enrichment), cards don't
+Extras = Callable[[Sequence[str]], Mapping[str, Enrichment]]
 
 
 def unlink(text: str) -> str:
@@ -158,16 +165,23 @@ def pack(embeds: Iterable[discord.Embed]) -> list[list[discord.Embed]]:
 
 
 def card(
-    paper: Paper, lang: Lang, bullets: Sequence[str] | None = None, heading: str = ""
+    paper: Paper,
+    lang: Lang,
+    bullets: Sequence[str] | None = None,
+    heading: str = "",
+    extra: Enrichment | None = None,
 ) -> discord.Embed:
-    """The full card of one paper; `bullets` replaces the summary (evidence for /ask)."""
+    """The full card of one paper; `bullets` replaces the summary (evidence for /ask). With
+    `extra` (the paper's enrichment): Code and Project links, and for an English reader the
+    English one-line summary and abstract before the Korean bullets (the abstract clipped to
+    what the card has room for, the bullets kept whole as far as they fit)."""
     lines = [bullet_line(b) for b in (paper.summary if bullets is None else bullets)]
-    if heading:
-        lines.insert(0, f"__{heading}__")
+    head = [f"__{heading}__"] if heading else []
+    english = lang == "en" and extra is not None and bool(extra.english)
     embed = discord.Embed(
         title=plain_title(paper.title),
         url=abs_url(paper.arxiv_id),
-        description=join_within(lines, DESCRIPTION) or None,
+        description=None if english else join_within(head + lines, DESCRIPTION) or None,
         colour=COLOR,
     )
     embed.add_field(name=t("field_date", lang), value=paper.date)
@@ -179,15 +193,64 @@ def card(
         embed.set_thumbnail(url=thumbnail)
     elif paper.media and paper.media.startswith("https://"):
         links += f" · [{t('media', lang)}]({safe_url(paper.media)})"  # a video or SVG: linked, not embedded
+    links += extra_links(extra, lang)
     embed.add_field(name=t("field_links", lang), value=links, inline=False)
-    embed.set_footer(text=t("footer_ai", lang))
+    embed.set_footer(text=t("footer_ai_english" if english else "footer_ai", lang))
+    if english:
+        assert extra is not None
+        room = min(DESCRIPTION, TOTAL - len(fit(embed)))
+        embed.description = english_first(extra, head, lines, room) or None
     return fit(embed)
 
 
-def hit_card(hit: Hit, lang: Lang) -> discord.Embed:
+def extra_links(extra: Enrichment | None, lang: Lang) -> str:
+    """ " · [Code](…) · [Project](…)" for the links the paper's sources know (https only)."""
+    if extra is None:
+        return ""
+    out = ""
+    for key, url in (("link_code", extra.github), ("link_project", extra.project_page)):
+        if url and url.startswith("https://") and len(url) <= LINK_MAX:
+            out += f" · [{t(key, lang)}]({safe_url(url)})"
+    return out
+
+
+def english_first(extra: Enrichment, head: list[str], bullets: list[str], room: int) -> str:
+    """An English reader's description in `room` characters: the heading, the one-line summary
+    (bold), the abstract, then the Korean bullets. The bullets are kept whole as far as they
+    fit; the abstract gets what is left (left out under MIN_ABSTRACT characters)."""
+    top = list(head)
+    if extra.ai_summary:
+        top.append(f"**{escaped_within(extra.ai_summary, SUMMARY_MAX)}**")
+    fixed = join_within(top, room)
+    korean = join_within(bullets, max(room - len(fixed) - 2, 0))
+    left = room - len(fixed) - len(korean) - 3  # the line breaks between the parts
+    abstract = ""
+    if extra.abstract and min(left, ABSTRACT_MAX) >= MIN_ABSTRACT:
+        abstract = escaped_within(extra.abstract, min(left, ABSTRACT_MAX))
+    english = [part for part in (fixed, abstract) if part]
+    return "\n".join(english + ["", korean] if english and korean else english or [korean])
+
+
+def escaped_within(text: str, limit: int) -> str:
+    """Outside text on one line, clipped so that escaped (`safe`) it holds at most `limit`
+    characters."""
+    flat = " ".join(text.split())
+    size = limit
+    while True:
+        out = safe(clip(flat, size))
+        if len(out) <= limit or size <= 1:
+            return out[:limit]
+        size -= len(out) - limit
+
+
+def hit_card(hit: Hit, lang: Lang, extra: Enrichment | None = None) -> discord.Embed:
     """A paper found for a question, showing the bullets that match it."""
     return card(
-        hit.paper, lang, bullets=hit.evidence or hit.paper.summary, heading=t("matching", lang)
+        hit.paper,
+        lang,
+        bullets=hit.evidence or hit.paper.summary,
+        heading=t("matching", lang),
+        extra=extra,
     )
 
 
@@ -297,15 +360,30 @@ def digest_pages(
     lang: Lang,
     asked: str | None = None,
     stale_days: int | None = None,
+    extras: Extras | None = None,
 ) -> Pages:
-    """/today: the overview, then one card per paper, each built when it is first shown."""
+    """/today: the overview, then one card per paper, each built when it is first shown (and
+    its enrichment read then, through `extras`)."""
     head = overview(day, papers, lang, asked=asked, stale_days=stale_days)
-    return Pages(1 + len(papers), lambda i: [head] if i == 0 else [card(papers[i - 1], lang)])
+
+    def page(i: int) -> list[discord.Embed]:
+        if i == 0:
+            return [head]
+        paper = papers[i - 1]
+        extra = extras([paper.arxiv_id]).get(paper.arxiv_id) if extras else None
+        return [card(paper, lang, extra=extra)]
+
+    return Pages(1 + len(papers), page)
 
 
 def digest_post(
-    day: str, papers: Sequence[Paper], lang: Lang, in_thread: bool
+    day: str,
+    papers: Sequence[Paper],
+    lang: Lang,
+    in_thread: bool,
+    extras: Mapping[str, Enrichment] | None = None,
 ) -> tuple[discord.Embed, list[list[discord.Embed]]]:
     """The daily post: the overview message and the card messages that follow it."""
     head = overview(day, papers, lang, more_key="more_in_thread" if in_thread else "more_below")
-    return head, pack(card(p, lang) for p in papers)
+    known = extras or {}
+    return head, pack(card(p, lang, extra=known.get(p.arxiv_id)) for p in papers)

@@ -26,6 +26,7 @@ from store.index.sync import STAMP, bullet_spans
 from store.index.vectorcache import SharedWords, VectorCache
 from store.models import Chunk, Paper
 from store.search.bridge import BRIDGE_CUT, WordBridge, korean_words
+from store.search.english import EnglishField
 from store.search.lexical import LexicalIndex, LexicalRow
 from store.settings import Settings
 
@@ -61,6 +62,7 @@ class Index:
         self._bridge_lock = threading.Lock()
         self._write_lock = threading.Lock()  # a write, or a catch-up, at a time
         self._words: SharedWords | None = None
+        self._english = None  # EnglishSource, made on first use (english_field)
 
     @property
     def generation(self) -> int:
@@ -192,6 +194,20 @@ class Index:
                 self._bridge = _bridge_of(words, vectors, self.embedder.dim)
             return self._bridge
 
+    def english_field(self) -> EnglishField | None:
+        """The English field of the enriched papers (store/search/english.py) for this index's
+        embedder; None while the data dir has no enrichment cache. Kept in step with the cache
+        by store/enrich/english.py (`EnglishSource`): a question never waits for a rebuild
+        after the first, nor embeds an abstract."""
+        if self._english is None:
+            # imported here: store.enrich's cache imports store.index (the data dir's modes)
+            from store.enrich.english import EnglishSource
+
+            with self._bridge_lock:
+                if self._english is None:
+                    self._english = EnglishSource(self.settings.data_dir, self.embedder)
+        return self._english.field()
+
     def _word_vectors(self, words: list[str]) -> dict[str, np.ndarray]:
         found = self.vectors.lookup(words)
         missing = [w for w in words if w not in found]
@@ -267,6 +283,8 @@ class Index:
     def close(self) -> None:
         self.lexical.close()
         self.vectors.close()
+        if self._english is not None:
+            self._english.close()
 
     def __enter__(self) -> Self:
         return self

@@ -149,34 +149,22 @@ class LexicalIndex:
             "SELECT id, arxiv_id, date, votes, tokens, first_bullet, last_bullet FROM chunks"
             " ORDER BY id"
         )
-        ids, dates, votes, indptr, indices, counts = [], [], [], [0], [], []
+        ids, dates, votes, documents = [], [], [], []
         spans: dict[str, tuple[int, int]] = {}
-        vocab: dict[str, int] = {}
         for chunk_id, _, date, vote, tokens, first, last in rows:
             spans[chunk_id] = (first, last)
             ids.append(chunk_id)
             dates.append(date)
             votes.append(-1 if vote is None else vote)
-            terms, tf = np.unique(tokens.split(), return_counts=True)
-            indices.extend(vocab.setdefault(t, len(vocab)) for t in terms)
-            counts.extend(tf.tolist())
-            indptr.append(len(indices))
-        tf = sparse.csr_matrix(
-            (np.asarray(counts, dtype=np.float32), indices, indptr), shape=(len(ids), len(vocab))
-        )
-        length = np.asarray(tf.sum(axis=1)).ravel()
-        avg = float(length.mean()) if len(ids) else 1.0
-        df = np.bincount(tf.indices, minlength=len(vocab))
-        idf = np.log(1 + (len(ids) - df + 0.5) / (df + 0.5)).astype(np.float32)
-        norm = self.k1 * (1 - self.b + self.b * length / max(avg, 1e-9))
-        tf.data = tf.data * (self.k1 + 1) / (tf.data + np.repeat(norm, np.diff(tf.indptr)))
+            documents.append(tokens)
+        matrix, vocab, idf, max_idf = bm25_matrix(documents, self.k1, self.b)
         glosses = self._db.execute("SELECT korean, english FROM glosses")
         return Snapshot(
             lexicon=Lexicon.mine((tuple(k.split()), tuple(e.split())) for k, e in glosses),
-            matrix=tf.multiply(idf[None, :]).tocsc(),
+            matrix=matrix,
             vocab=vocab,
             idf=idf,
-            max_idf=float(np.log(1 + (len(ids) + 0.5) / 0.5)),
+            max_idf=max_idf,
             ids=ids,
             dates=np.asarray(dates, dtype=np.int64),
             votes=np.asarray(votes, dtype=np.int64),
@@ -224,6 +212,32 @@ class LexicalIndex:
             candidates = candidates[top]
         order = candidates[np.argsort(-scores[candidates], kind="stable")]
         return [(snap.ids[i], float(scores[i])) for i in order]
+
+
+def bm25_matrix(
+    documents: Sequence[str], k1: float = 1.2, b: float = 0.75
+) -> tuple[sparse.csc_matrix, dict[str, int], np.ndarray, float]:
+    """BM25 term weights of `documents` (each a space-separated token string): the matrix
+    (documents x tokens, CSC), the vocabulary, the idf per token, and the idf of a token no
+    document holds. The passages' table and the English field (store/search/english.py) share it."""
+    vocab: dict[str, int] = {}
+    indptr, indices, counts = [0], [], []
+    for tokens in documents:
+        terms, tf = np.unique(tokens.split(), return_counts=True)
+        indices.extend(vocab.setdefault(t, len(vocab)) for t in terms)
+        counts.extend(tf.tolist())
+        indptr.append(len(indices))
+    n = len(documents)
+    tf = sparse.csr_matrix(
+        (np.asarray(counts, dtype=np.float32), indices, indptr), shape=(n, len(vocab))
+    )
+    length = np.asarray(tf.sum(axis=1)).ravel()
+    avg = float(length.mean()) if n else 1.0
+    df = np.bincount(tf.indices, minlength=len(vocab))
+    idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+    norm = k1 * (1 - b + b * length / max(avg, 1e-9))
+    tf.data = tf.data * (k1 + 1) / (tf.data + np.repeat(norm, np.diff(tf.indptr)))
+    return tf.multiply(idf[None, :]).tocsc(), vocab, idf, float(np.log(1 + (n + 0.5) / 0.5))
 
 
 def _prepared(rows: list[LexicalRow]) -> tuple[list[tuple], list[tuple]]:

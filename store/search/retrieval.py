@@ -15,6 +15,7 @@ from store.dates import date_int
 from store.index import Index
 from store.models import Answer, Hit, Paper
 from store.search.bridge import BRIDGE_CUT, bridge_weights
+from store.search.english import english_lists
 from store.search.fusion import by_language, dense_weight, hangul_share, lexical_query
 from store.search.lexical import tokenize
 from store.search.tokens import question_weights
@@ -76,6 +77,10 @@ class RetrievalConfig:
     # weighs decay^n (0: all equal, as shipped)
     bridge_below: float | None = None
     bridge_decay: float = 0.0
+    # the English field of enriched papers (store/search/english.py): each of its two lists
+    # (BM25, dense) at this weight for a question without Hangul, linear in the Hangul share
+    # (an all-Hangul question: 0, unchanged); 0: off
+    english: float = 0.15
 
 
 HYBRID = RetrievalConfig()
@@ -169,6 +174,7 @@ def rank(
     dense: dict[str, tuple[str, float]] = {}
     lexical: dict[str, tuple[str, float]] = {}
     coverage = 0.0
+    vector = None
     if config.dense:
         vector = index.embedder.embed_query(question)
         dense = _best_per_paper(
@@ -193,11 +199,16 @@ def rank(
     dense_share = dense_weight(
         question, coverage, config.dense_weight, config.dense_weight_en, config.weak_lexical_below
     )
-    fused: dict[str, float] = {}
-    for weight, scores in (
+    lists = [
         (dense_share, _normalised(dense, floor=True)),
         (1 - dense_share, _lexical_normalised(lexical, question, config.lexical_floor)),
-    ):
+    ]
+    english, english_coverage = english_lists(
+        index, question, vector, dense, (lo, hi, min_votes), config.english, config.lexical
+    )
+    lists += english
+    fused: dict[str, float] = {}
+    for weight, scores in lists:
         for aid, score in scores.items():
             fused[aid] = fused.get(aid, 0.0) + weight * score
     best = sorted(fused, key=lambda aid: -fused[aid])[:k]
@@ -208,6 +219,7 @@ def rank(
         if paper is not None:
             spans = [index.lexical.bullets(cid) for cid, _ in passages[aid]]
             hits.append(Hit(paper, fused[aid], tuple(evidence(paper, question, spans))))
+    coverage = max(coverage, english_coverage)  # a question the abstracts answer is answered
     return hits, not hits or _nothing_relevant(index, dense, coverage, question, config)
 
 

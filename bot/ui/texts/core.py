@@ -69,6 +69,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field_links": {"en": "Links", "ko": "링크"},
     "media": {"en": "Video/media", "ko": "영상/미디어"},
     "hf_page": {"en": "Hugging Face page", "ko": "Hugging Face 페이지"},
+    "link_code": {"en": "Code", "ko": "코드"},
+    "link_project": {"en": "Project", "ko": "프로젝트"},
+    "footer_ai_english": {
+        "en": "English: the paper's abstract and Hugging Face's AI one-line summary · "
+        "Korean: AI-generated text from Hugging Face Daily Papers",
+        "ko": "영어: 논문 초록과 Hugging Face의 AI 한 줄 요약 · "
+        "한국어: Hugging Face Daily Papers의 AI 생성 텍스트",
+    },
     "footer_ai": {
         "en": "Summary: AI-generated Korean text from Hugging Face Daily Papers",
         "ko": "요약: Hugging Face Daily Papers의 AI 생성 한국어 텍스트",
