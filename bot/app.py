@@ -21,6 +21,8 @@ from bot.state.times import utc_text
 from bot.ui.errors import PaperTree
 from bot.ui.i18n import Translator
 from bot.ui.render import NO_MENTIONS
+from ingest.enrich import Sources, newest_first
+from ingest.enrich.background import Background
 from store.enrich import EnrichCache
 from store.errors import WriterBusy
 from store.index import Index, writelock
@@ -64,6 +66,9 @@ class PaperBot(commands.Bot):
         # What the papers' own sources add (abstract, code link): filled in the background
         # after each ingest (ingest/enrich/), read by cards and retrieval; a cache only.
         self.enrichment = EnrichCache(settings.data_dir)
+        self.enricher: Background | None = None  # the background runs; None: PAPERBOT_ENRICH=0
+        if settings.enrich:
+            self.enricher = Background(self.enrichment, Sources.of(settings), self._newest_ids)
         # One writer at a time: a /reindex and the daily ingest must not write concurrently.
         self.index_lock = asyncio.Lock()
         # On a Chroma server shared by several hosts: whether this bot runs the scheduled
@@ -87,9 +92,12 @@ class PaperBot(commands.Bot):
         if self.settings.llm_enabled:  # unset: no written answers, the commands as before
             await self.load_extension(ANSWERS_COG)
         await self.sync_commands()
+        self.enrich_soon("start-up")
 
     async def close(self) -> None:
         await super().close()
+        if self.enricher is not None:  # before its cache closes; a request in flight ends first
+            await asyncio.to_thread(self.enricher.stop, self.settings.enrich_timeout + 5)
         self.state.close()
         self.enrichment.close()
         if self.duty is not None:
@@ -121,6 +129,17 @@ class PaperBot(commands.Bot):
         await self.tree.sync(guild=guild)
         self.state.set_meta("commands_hash", digest)
         log.info("synced %d application commands (%s)", len(payload), scope)
+
+    # -- enrichment (ingest/enrich) ------------------------------------------------------------
+    def enrich_soon(self, why: str) -> None:
+        """Fetch what the papers' sources add, in a thread of its own, after an ingest: never
+        waited for, never under the index lock (off with PAPERBOT_ENRICH=0)."""
+        if self.enricher is not None:
+            self.enricher.request(why)
+
+    def _newest_ids(self) -> list[str]:
+        assert self.indexes is not None
+        return newest_first(self.indexes.current().by_id.values())
 
     # -- the index -------------------------------------------------------------------------
     @property
@@ -178,6 +197,7 @@ class PaperBot(commands.Bot):
             return
         follower = self.duty is not None and not self.duty.held
         if follower and not await asyncio.to_thread(self._take_duty):
+            self.enrich_soon("index followed")  # this host's cache, the shared index's papers
             return  # another host's bot runs the scheduled ingests
         if self.settings.git_pull:
             await asyncio.to_thread(source.git_pull, self.settings.digests)
@@ -216,6 +236,7 @@ class PaperBot(commands.Bot):
                 else "",
             )
             await asyncio.to_thread(self._fresh_lookup, index)
+        self.enrich_soon("daily ingest")
 
     def _take_duty(self) -> bool:
         """Take (or keep) the ingest duty of a shared index; False, with a log line, when

@@ -109,13 +109,16 @@ class Seen:
 
 class SourcesServer:
     """`hf`: arXiv id -> HF JSON; `arxiv`: arXiv id -> abstract; `script["hf"|"arxiv"]`: replies
-    played first, in order. Use `start()`/`stop()` or as a context manager."""
+    played first, in order; `gate` cleared holds every reply until it is set. Use `start()`/`stop()`
+    or as a context manager."""
 
     def __init__(self, hf: dict[str, dict] | None = None, arxiv: dict[str, str] | None = None):
         self.hf = dict(hf or {})
         self.arxiv = dict(arxiv or {})
         self.script: dict[str, list[Scripted]] = {"hf": [], "arxiv": []}
         self.seen: list[Seen] = []
+        self.gate = threading.Event()  # cleared: every reply waits until it is set again
+        self.gate.set()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
@@ -134,6 +137,7 @@ class SourcesServer:
         return self
 
     def stop(self) -> None:
+        self.gate.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
@@ -183,6 +187,7 @@ def _handler(sources: SourcesServer) -> type[BaseHTTPRequestHandler]:
             else:
                 self.send_error(404)
                 return
+            sources.gate.wait()
             reply = sources.answer(source, ids, url.query)
             if reply.delay:
                 time.sleep(reply.delay)

@@ -5,7 +5,8 @@ each batch written to the cache (store/enrich) before the next starts.
 A run never raises for what the sources do: a 404 is `missing`, a source failing through its
 retries (or answering malformed data) is `failed` (the cache backs it off across runs), and a
 run ends early, with one warning line, when there is no connection at all (the rest waits for
-the next run, the cache is left as it is) or when `give_up_after` papers in a row failed."""
+the next run, the cache is left as it is) or when `give_up_after` papers in a row failed; the
+report says why (`ended`), and the caller tells the operator."""
 
 from __future__ import annotations
 
@@ -125,10 +126,6 @@ def enrich(
         report.requests = run.fetcher.requests
         report.seconds = time.monotonic() - started
         report.ended, report.unreachable = run.ended, run.unreachable
-    if run.ended and run.ended != "stopped":
-        log.warning(
-            "enrichment ended early: %s; %d papers left for the next run", run.ended, report.left
-        )
     return report
 
 

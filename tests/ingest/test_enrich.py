@@ -6,7 +6,6 @@ and no network at all."""
 from __future__ import annotations
 
 import itertools
-import logging
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -155,26 +154,31 @@ def test_a_slow_source_times_out_and_the_paper_fails(server, cache) -> None:
     assert report.failed == 1 and "no reply within 0.3 s" in got.error
 
 
-def test_no_network_ends_the_run_at_once_with_one_warning(cache, caplog) -> None:
+def test_no_network_ends_the_run_at_once_and_changes_nothing(cache) -> None:
     port = closed_port()
     dead = Sources(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port}/api/query")
     ids = [f"2405.{n:05d}" for n in range(200)]
-    with caplog.at_level(logging.WARNING):
-        report = enrich(cache, ids, dead)
+    report = enrich(cache, ids, dead)
     assert report.unreachable and report.requests == 1 and report.left == 200
+    assert report.ended.startswith("cannot reach 127.0.0.1")
     assert cache.counts() == {}  # nothing recorded: every id is still due
-    [warning] = [r for r in caplog.records if r.levelno >= logging.WARNING]
-    assert "cannot reach 127.0.0.1" in warning.getMessage()
-    assert "200 papers left" in warning.getMessage()
 
 
-def test_papers_failing_in_a_row_end_the_run(server, cache, caplog) -> None:
+def test_no_network_for_arxiv_keeps_the_ids_only_arxiv_could_answer_due(server, cache) -> None:
+    port = closed_port()
+    report = enrich(
+        cache, [AMPHION, UNKNOWN], fast(server, arxiv_api=f"http://127.0.0.1:{port}/api/query")
+    )
+    assert report.unreachable and (report.ok, report.missing, report.left) == (1, 0, 1)
+    assert cache.get(UNKNOWN) is None
+
+
+def test_papers_failing_in_a_row_end_the_run(server, cache) -> None:
     server.script["hf"] = [Scripted(500)] * 100
     ids = [f"2405.{n:05d}" for n in range(40)]
-    with caplog.at_level(logging.WARNING):
-        report = enrich(cache, ids, fast(server, retries=0, give_up_after=3))
-    assert report.failed == 3 and report.left == 37 and "3 papers failed in a row" in report.ended
-    assert len([r for r in caplog.records if r.levelno >= logging.WARNING]) == 1
+    report = enrich(cache, ids, fast(server, retries=0, give_up_after=3))
+    assert report.failed == 3 and report.left == 37 and not report.unreachable
+    assert report.ended == "3 papers failed in a row (last: Hugging Face: HTTP 500 (1 try))"
 
 
 def test_arxiv_gets_batched_id_lists_spaced_by_its_interval(server, cache) -> None:
