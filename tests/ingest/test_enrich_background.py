@@ -51,7 +51,7 @@ def test_a_request_while_a_run_goes_is_queued_once(server, cache) -> None:
 
 
 def test_stop_cuts_the_pause_between_requests_short(server, cache) -> None:
-    background = Background(cache, sources_of(server, hf_interval=30, batch=1), lambda: IDS)
+    background = Background(cache, sources_of(server, hf_interval=30), lambda: IDS)
     background.request("start")
     while not server.requests("hf"):
         server.gate.wait(0.05)
