@@ -92,11 +92,14 @@ class Background:
                 why, self._again = self._again, None
 
     def _tell(self, why: str, report: EnrichReport) -> None:
-        """One log line per run; a run ending early is a warning, unless the one before it
-        ended the same way (no network all night is one warning, not one an hour)."""
+        """One log line per run that fetched something (INFO) or ended early (a WARNING, unless
+        the run before it ended the same way: no network all night is one warning, not one an
+        hour)."""
         early = report.ended is not None and report.ended != "stopped"
         again = self.last is not None and self.last.unreachable == report.unreachable
         again = again and self.last.ended is not None and self.last.ended != "stopped"
         self.last, self.runs = report, self.runs + 1
         level = logging.WARNING if early and not again else logging.INFO
+        if not early and report.requests == 0:
+            level = logging.DEBUG  # the hourly check found nothing due: no line in the log
         log.log(level, "enrichment (%s): %s", why, report.line())

@@ -227,15 +227,14 @@ def test_doctor_as_a_process_starts_no_discord_and_no_model(good: Path, tmp_path
 def test_the_enrichment_cache_is_reported_without_being_written(
     good: Path, settings, monkeypatch, capsys
 ) -> None:
-    from datetime import UTC, datetime
 
     from store.enrich import EnrichCache, Enrichment
 
     assert "ok   enrichment: off (PAPERBOT_ENRICH=0): nothing is fetched" in doctor(capsys)[1]
     monkeypatch.setenv("PAPERBOT_ENRICH", "1")
-    assert "ok   enrichment: on, from https://huggingface.co; nothing cached yet" in doctor(
-        capsys
-    )[1]
+    assert (
+        "ok   enrichment: on, from https://huggingface.co; nothing cached yet" in doctor(capsys)[1]
+    )
     assert not (settings.data_dir / "enrich.sqlite").exists()  # doctor wrote nothing
     cache = EnrichCache(settings.data_dir)
     cache.put([Enrichment("2312.09911", abstract="a"), Enrichment("2405.00001", status="missing")])

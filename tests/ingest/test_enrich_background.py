@@ -84,3 +84,13 @@ def test_a_network_that_stays_down_is_one_warning(cache, caplog) -> None:
     assert [r.levelno for r in lines] == [logging.WARNING, logging.INFO, logging.INFO]
     assert "cannot reach 127.0.0.1" in lines[0].getMessage()
     assert cache.counts() == {}
+
+
+def test_a_run_with_nothing_due_logs_no_info_line(server, cache, caplog) -> None:
+    background = Background(cache, sources_of(server), lambda: IDS)
+    with caplog.at_level(logging.INFO, logger="ingest.enrich.background"):
+        for why in ("start-up", "daily ingest"):
+            background.request(why)
+            assert background.wait(120)
+    [line] = [r.getMessage() for r in caplog.records if r.name == "ingest.enrich.background"]
+    assert line.startswith("enrichment (start-up): enriched 6 papers in ")
