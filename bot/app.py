@@ -22,7 +22,10 @@ from bot.state.times import utc_text
 from bot.ui.errors import PaperTree
 from bot.ui.i18n import Translator
 from bot.ui.render import NO_MENTIONS
+from ingest.enrich import Sources, newest_first
+from ingest.enrich.background import Background
 from store.enrich import EnrichCache, Enrichment
+from store.enrich.english import embed_pending
 from store.errors import WriterBusy
 from store.index import Index, writelock
 from store.index.handle import IndexHandle
@@ -65,6 +68,11 @@ class PaperBot(commands.Bot):
         # What the papers' own sources add (abstract, code link): filled in the background
         # after each ingest (ingest/enrich/), read by cards and retrieval; a cache only.
         self.enrichment = EnrichCache(settings.data_dir)
+        self.enricher: Background | None = None  # the background runs; None: PAPERBOT_ENRICH=0
+        if settings.enrich:
+            self.enricher = Background(
+                self.enrichment, Sources.of(settings), self._newest_ids, self._embed_english
+            )
         # One writer at a time: a /reindex and the daily ingest must not write concurrently.
         self.index_lock = asyncio.Lock()
         # On a Chroma server shared by several hosts: whether this bot runs the scheduled
@@ -88,9 +96,12 @@ class PaperBot(commands.Bot):
         if self.settings.llm_enabled:  # unset: no written answers, the commands as before
             await self.load_extension(ANSWERS_COG)
         await self.sync_commands()
+        self.enrich_soon("start-up")
 
     async def close(self) -> None:
         await super().close()
+        if self.enricher is not None:  # before its cache closes; a request in flight ends first
+            await asyncio.to_thread(self.enricher.stop, self.settings.enrich_timeout + 5)
         self.state.close()
         self.enrichment.close()
         if self.duty is not None:
@@ -136,6 +147,22 @@ class PaperBot(commands.Bot):
     async def fetch_extras(self, arxiv_ids: Iterable[str]) -> dict[str, Enrichment]:
         """`extras` in a worker thread (a day's or a list's worth)."""
         return await asyncio.to_thread(self.extras, list(arxiv_ids))
+
+    def enrich_soon(self, why: str) -> None:
+        """Fetch what the papers' sources add, in a thread of its own, after an ingest: never
+        waited for, never under the index lock (off with PAPERBOT_ENRICH=0)."""
+        if self.enricher is not None:
+            self.enricher.request(why)
+
+    def _embed_english(self, _found: list[str]) -> None:
+        """The new English text's vectors, made in the enrichment's thread (a question never
+        embeds an abstract): what makes it searchable (store/enrich/english.py)."""
+        if self.indexes is not None:
+            embed_pending(self.enrichment, self.indexes.current().embedder)
+
+    def _newest_ids(self) -> list[str]:
+        assert self.indexes is not None
+        return newest_first(self.indexes.current().by_id.values())
 
     # -- the index -------------------------------------------------------------------------
     @property
@@ -193,6 +220,7 @@ class PaperBot(commands.Bot):
             return
         follower = self.duty is not None and not self.duty.held
         if follower and not await asyncio.to_thread(self._take_duty):
+            self.enrich_soon("index followed")  # this host's cache, the shared index's papers
             return  # another host's bot runs the scheduled ingests
         if self.settings.git_pull:
             await asyncio.to_thread(source.git_pull, self.settings.digests)
@@ -231,6 +259,7 @@ class PaperBot(commands.Bot):
                 else "",
             )
             await asyncio.to_thread(self._fresh_lookup, index)
+        self.enrich_soon("daily ingest")
 
     def _take_duty(self) -> bool:
         """Take (or keep) the ingest duty of a shared index; False, with a log line, when

@@ -1,4 +1,5 @@
-"""The `paperbot` command: ingest, parse, today, top, ask, paper, trend, eval, bench, run, doctor
+"""The `paperbot` command: ingest, parse, today, top, ask, paper, trend, eval, bench, enrich, run,
+doctor
 (docs/CONTRACTS.md)."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot import cli_args
+from bot.cli_enrich import cmd_enrich
 from bot.ops.logs import configure as configure_logging
 from store.enrich import EnrichCache, Enrichment
 from store.enrich.cache import FILE as ENRICH_FILE
@@ -334,6 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
         "trend": cmd_trend,
         "eval": cmd_eval,
         "bench": cmd_bench,
+        "enrich": cmd_enrich,
         "run": cmd_run,
         "doctor": cmd_doctor,
     }

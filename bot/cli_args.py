@@ -136,6 +136,26 @@ def build_parser(commands: Mapping[str, Callable[..., int]]) -> argparse.Argumen
     p.add_argument("--runs", type=int, default=3, help="repetitions; medians are reported (3)")
     p.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     p.set_defaults(func=commands["bench"])
+    p = sub.add_parser(
+        "enrich",
+        help="fetch abstracts, keywords and code links from Hugging Face and arXiv",
+        description="Fetches what the papers' own sources say about them (the Hugging Face "
+        "papers API; the arXiv API for abstracts it lacks) into the data dir's enrich.sqlite, "
+        "newest digest first, at each source's pace. The bot does this in the background after "
+        "each ingest; `paperbot ingest` never fetches. Off with PAPERBOT_ENRICH=0.",
+    )
+    p.add_argument(
+        "ids",
+        nargs="*",
+        metavar="ID",
+        help="arXiv ids to fetch (again, even when cached); default: every indexed paper not "
+        "cached yet",
+    )
+    p.add_argument(
+        "--limit", type=_count(1, 1_000_000), metavar="N", help="fetch at most N papers this run"
+    )
+    p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    p.set_defaults(func=commands["enrich"])
     p = sub.add_parser("run", help="run the Discord bot")
     p.set_defaults(func=commands["run"])
     p = sub.add_parser(

@@ -23,8 +23,10 @@ from typing import Self
 
 import numpy as np
 
+from ingest.enrich import newest_first
 from ingest.parse import date_from_path, find_digest_files
 from ingest.pipeline import ingest, open_handle, open_index, rebuild
+from measure.bench_enrich import bench_enrich
 from store.errors import StoreError
 from store.index import Index
 from store.models import Chunk, Paper
@@ -260,6 +262,8 @@ def run_bench(settings: Settings, args: Namespace) -> int:
         figures |= {f"1x_{k}": v for k, v in _serve_in_child(cfg, queries, args.runs).items()}
         # 10,000 topic subscriptions x the newest day (the daily DM matching of /subscribe)
         figures |= bench_match(index, queries)
+        # the archive enriched from a loopback server (the ingest above fetched nothing)
+        figures |= bench_enrich(newest_first(index.by_id.values()))
         if args.scale > 1:
             figures["10x_papers_added"] = _add_synthetic(index, args.scale)
             figures["10x_papers"] = len(index.by_id)

@@ -73,6 +73,18 @@ class Settings(BaseSettings):
     llm_user_rate: int = Field(default=10, ge=0, alias="PAPERBOT_LLM_USER_RATE")
     llm_server_rate: int = Field(default=60, ge=0, alias="PAPERBOT_LLM_SERVER_RATE")
 
+    # Enrichment from the papers' own sources (docs/OPERATIONS.md, "Enrichment"): the Hugging
+    # Face papers API, the arXiv API for abstracts it lacks; fetched in the background after
+    # each ingest, cached in enrich.sqlite. Off: nothing is fetched, the cards stay as they are.
+    enrich: bool = Field(default=True, alias="PAPERBOT_ENRICH")
+    hf_api: str = Field(default="https://huggingface.co", alias="PAPERBOT_HF_API")
+    arxiv_api: str = Field(default="http://export.arxiv.org/api/query", alias="PAPERBOT_ARXIV_API")
+    enrich_timeout: float = Field(default=10.0, gt=0, le=120, alias="PAPERBOT_ENRICH_TIMEOUT")
+    # Seconds between two requests to each source: HF allows 500 API requests per 5 minutes
+    # without a token; arXiv asks for one request every 3 seconds.
+    hf_interval: float = Field(default=0.65, ge=0, le=60, alias="PAPERBOT_HF_INTERVAL")
+    arxiv_interval: float = Field(default=3.0, ge=0, le=60, alias="PAPERBOT_ARXIV_INTERVAL")
+
     def public(self) -> dict[str, str]:
         """Every setting by its variable name, as `paperbot run` logs them: the token only as
         set or unset."""
@@ -125,7 +137,7 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("llm_base_url")
+    @field_validator("llm_base_url", "hf_api", "arxiv_api")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is None:

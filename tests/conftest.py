@@ -42,6 +42,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
         monkeypatch.delenv(name, raising=False)
     for name in ("BASE_URL", "MODEL", "API_KEY"):  # answers stay off unless a test turns them on
         monkeypatch.delenv(f"PAPERBOT_LLM_{name}", raising=False)
+    monkeypatch.setenv("PAPERBOT_ENRICH", "0")  # nothing fetched unless a test serves it
     no_env_file = tmp_path / "empty.env"  # no stray .env from the developer's checkout
     no_env_file.touch()
     monkeypatch.setenv("PAPERBOT_ENV_FILE", str(no_env_file))

@@ -96,6 +96,7 @@ class Admin(commands.Cog):
                 self.bot.swap_index(fresh)
             finally:
                 self.running = False
+        self.bot.enrich_soon("/reindex")
         papers = report.papers_new + report.papers_updated + report.papers_unchanged
         done = t(
             "reindex_done", lang, papers=papers, files=report.files, skipped=len(report.skipped)

@@ -11,6 +11,7 @@ import importlib.util
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from pydantic import ValidationError
 from ingest.files import date_from_path, find_digest_files
 from ingest.pipeline import CHUNKING
 from store.embedders import identity, needs_st
+from store.enrich.cache import counts_in
 from store.errors import StoreError
 from store.settings import Settings
 
@@ -93,10 +95,31 @@ def diagnose(settings: Settings, setting_problems: list[Check] | None = None) ->
     checks.append(folder)
     if folder.ok:
         checks.append(_git(settings))
+    if data_ok.ok:
+        checks.append(_enrichment(settings))
     return checks
 
 
 # -- the checks -------------------------------------------------------------------------------
+def _enrichment(settings: Settings) -> Check:
+    """What the background enrichment has cached (informational: a cache is never a problem)."""
+    if not settings.enrich:
+        return Check("enrichment", True, "off (PAPERBOT_ENRICH=0): nothing is fetched")
+    try:
+        counts = counts_in(settings.data_dir)
+    except sqlite3.Error as error:
+        return Check("enrichment", True, f"the cache cannot be read now ({error})")
+    if counts is None:
+        return Check("enrichment", True, f"on, from {settings.hf_api}; nothing cached yet")
+    found, missing, failed = (counts.get(k, 0) for k in ("ok", "missing", "failed"))
+    return Check(
+        "enrichment",
+        True,
+        f"on, from {settings.hf_api}: {found:,} papers cached, {missing:,} unknown to the "
+        f"sources, {failed:,} failed (retried later)",
+    )
+
+
 def _unknown_variables() -> Iterator[Check]:
     """A misspelt variable is otherwise ignored in silence (PAPERBOT_DIGEST for _DIGESTS)."""
     known = set(aliases())

@@ -222,6 +222,20 @@ class EnrichCache:
         )
 
 
+def counts_in(data_dir: Path) -> dict[str, int] | None:
+    """Rows per status of the data dir's cache, read without writing anything (for `paperbot
+    doctor`); None when there is no cache file yet."""
+    path = data_dir / FILE
+    if not path.is_file():
+        return None
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+    try:
+        rows = conn.execute("SELECT status, COUNT(*) FROM papers GROUP BY status").fetchall()
+    finally:
+        conn.close()
+    return dict(rows)
+
+
 def _record(row: sqlite3.Row) -> Enrichment:
     data = json.loads(row["data"]) if row["data"] else {}
     base = Enrichment(

@@ -222,3 +222,26 @@ def test_doctor_as_a_process_starts_no_discord_and_no_model(good: Path, tmp_path
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.splitlines()[-1] == "all good"
+
+
+def test_the_enrichment_cache_is_reported_without_being_written(
+    good: Path, settings, monkeypatch, capsys
+) -> None:
+
+    from store.enrich import EnrichCache, Enrichment
+
+    assert "ok   enrichment: off (PAPERBOT_ENRICH=0): nothing is fetched" in doctor(capsys)[1]
+    monkeypatch.setenv("PAPERBOT_ENRICH", "1")
+    assert (
+        "ok   enrichment: on, from https://huggingface.co; nothing cached yet" in doctor(capsys)[1]
+    )
+    assert not (settings.data_dir / "enrich.sqlite").exists()  # doctor wrote nothing
+    cache = EnrichCache(settings.data_dir)
+    cache.put([Enrichment("2312.09911", abstract="a"), Enrichment("2405.00001", status="missing")])
+    cache.close()
+    code, out, problems = doctor(capsys)
+    assert (code, problems) == (0, [])
+    assert (
+        "ok   enrichment: on, from https://huggingface.co: 1 papers cached, 1 unknown to the "
+        "sources, 0 failed (retried later)"
+    ) in out
