@@ -98,19 +98,10 @@ def cite_keys(catalogue: Iterable[Paper], wanted: Iterable[str]) -> dict[str, st
             sharing.setdefault(key, []).append(arxiv_id)
     keys = {}
     for key, ids in sharing.items():
-        for rank, arxiv_id in enumerate(sorted(ids, key=_id_order)):
+        for rank, arxiv_id in enumerate(sorted(ids)):
             if arxiv_id in wanted:
                 keys[arxiv_id] = key + _suffix(rank)
     return keys
-
-
-def _id_order(arxiv_id: str) -> tuple[int, str]:
-    """New-style ids by number (`2405.9999` before `2405.10000`), old-style ones after."""
-    match = _NEW_STYLE.match(arxiv_id)
-    if match:
-        head, tail = arxiv_id.split(".")
-        return (0, f"{head}.{tail.zfill(5)}")
-    return (1, arxiv_id)
 
 
 def _author(name: str) -> str:

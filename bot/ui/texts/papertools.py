@@ -21,11 +21,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "내보낼 저장한 논문이 없습니다. 먼저 논문 카드의 저장 버튼을 누르세요.",
     },
     "export_done": {
-        "en": "Your {n} saved papers as BibTeX (`saved-papers.bib`).",
+        "en": "Your saved papers ({n}) as BibTeX: `saved-papers.bib`.",
         "ko": "저장한 논문 {n}편의 BibTeX입니다 (`saved-papers.bib`).",
     },
     "export_split": {
-        "en": "Your {n} saved papers as BibTeX, in {files} files (each under Discord's upload limit); files {first}-{last} here.",
+        "en": "Your saved papers ({n}) as BibTeX, in {files} files (each under Discord's upload limit); files {first}-{last} here.",
         "ko": "저장한 논문 {n}편의 BibTeX를 {files}개 파일로 나눴습니다 (Discord 업로드 한도 때문). 여기에는 {first}-{last}번 파일입니다.",
     },
     # paper threads
