@@ -167,30 +167,36 @@ async def test_without_thread_permissions_the_reply_names_them(simcord_env, serv
     assert server.channel.threads == []
 
 
-async def test_discuss_from_a_daily_post_after_a_restart(simcord_env, server) -> None:
+async def test_discuss_from_a_daily_post_and_after_a_restart(simcord_env, server) -> None:
     """A daily-post message holds several cards and sits in the date's thread: the paper's
-    thread is a thread of the channel, and the /paper card's Discuss finds the same one."""
+    thread is a thread of the channel; after a restart the menu, the thread's own Cite and
+    the /paper card's Discuss all still work, and find the same thread."""
     await server.admin.slash(server.channel, "digest set", channel=server.channel)
     await simcord_env.advance_time(FIRST_POST)
     [day] = server.channel.threads
     message = day.history()[0]
-    second = message.embeds[1].url.rsplit("/", 1)[1]
-
-    from bot import create_bot
-
-    await simcord_env.restart_bot(create_bot())
+    first, second = (e.url.rsplit("/", 1)[1] for e in message.embeds[:2])
     opened = await server.member.select(message, [second], custom_id="cards:discuss")
     assert opened.ephemeral and said(opened).content.startswith("Opened a thread for")
     threads = {t.id: t for t in server.channel.threads}
     assert len(threads) == 2
     paper_thread = threads[thread_id_in(said(opened).content)]
-    assert paper_thread.history()[0].embeds[0].url == ABS + second
-    assert message.jump_url in paper_thread.history()[0].content
+    [intro] = paper_thread.history()
+    assert intro.embeds[0].url == ABS + second and message.jump_url in intro.content
 
+    from bot import create_bot
+
+    await simcord_env.restart_bot(create_bot())  # the controls outlive the bot process
+    cited = await server.member.click(intro, label="Cite")
+    assert cited.ephemeral and f"eprint={{{second}}}" in said(cited).content
+    again = await server.admin.select(message, [second], custom_id="cards:discuss")
+    assert thread_id_in(said(again).content) == paper_thread.id
     card = await paper_card(server.member, server.channel, second)
     again = await server.member.click(card, label="Discuss")
     assert thread_id_in(said(again).content) == paper_thread.id
-    assert len(server.channel.threads) == 2
+    other = await server.member.select(message, [first], custom_id="cards:discuss")
+    assert said(other).content.startswith("Opened a thread for")
+    assert len(server.channel.threads) == 3 and len(paper_thread.history()) == 1
 
 
 def test_thread_names_fit_discords_limit() -> None:
