@@ -208,13 +208,13 @@ def _perm_names(names: tuple[str, ...] | list[str], lang: Lang) -> str:
 
 
 async def _existing(guild: discord.Guild, thread_id: int) -> discord.Thread | None:
-    """The recorded thread, or None when it was deleted (or is no longer visible to the bot)."""
+    """The recorded thread, or None when it was deleted."""
     thread = guild.get_thread(thread_id)
     if thread is not None:
         return thread
-    try:
+    try:  # archived threads are not in the cache
         found = await guild.fetch_channel(thread_id)
-    except (discord.NotFound, discord.Forbidden):
+    except (discord.NotFound, discord.Forbidden):  # Forbidden: hidden from the bot, as good as gone
         return None
     return found if isinstance(found, discord.Thread) else None
 

@@ -25,9 +25,8 @@ def _best_lexical(index: Index, arxiv_id: str, question: str) -> str | None:
 
 
 def within_paper(index: Index, arxiv_id: str, question: str) -> Hit | None:
-    """The paper with the bullets that answer the question (the best-sharing bullets when no
-    passage is near); its score is the best passage's cosine. None when the paper is not in
-    the index."""
+    """The paper with the bullets that answer the question (at most three); its score is the
+    best passage's cosine. None when the paper is not in the index."""
     paper = index.get(arxiv_id)
     if paper is None:
         return None

@@ -93,6 +93,8 @@ def test_files_stay_under_the_limit_without_cutting_an_entry() -> None:
         k for t in texts for _, k, _ in parse(t)
     ]
     assert bibtex.split(texts) == ["\n".join(texts).encode() + b"\n"]  # 8 MB: one file
+    alone = bibtex.split(texts[:3], limit=size // 2)  # each entry over the limit: a file each
+    assert [f.decode() for f in alone] == [t + "\n" for t in texts[:3]]
     groups = bibtex.messages(files, limit=100 * size)
     assert [len(g) for g in groups] == [10]  # at most 10 files a message
     groups = bibtex.messages(files, limit=7 * size)

@@ -123,3 +123,18 @@ async def test_cite_in_a_daily_post_before_and_after_a_restart(simcord_env, serv
     assert cited.ephemeral
     [(_, _, fields)] = parse(said(cited).content.split("```bibtex\n", 1)[1].rsplit("```", 1)[0])
     assert fields["eprint"] == second
+
+
+async def test_an_entry_too_long_for_a_message_comes_as_a_file(
+    simcord_env, server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.saved import cite
+
+    monkeypatch.setattr(cite, "MESSAGE", 200)  # as for a paper with hundreds of authors
+    card = said(await server.member.slash(server.channel, "paper", arxiv_id=MAP_NEO))
+    cited = await server.member.click(card, label="Cite")
+    assert cited.ephemeral and "```" not in said(cited).content
+    [attachment] = said(cited).attachments
+    assert attachment.filename == f"{MAP_NEO}.bib"
+    [(_, key, _)] = parse((await attachment.read()).decode())
+    assert key == "lin2024mapneo"

@@ -137,6 +137,12 @@ async def test_a_mention_in_the_thread_is_answered_like_ask(
     assert answer.embeds[1].title == "Related papers"
     await server.admin.send(thread, me)  # a mention without a question
     assert "Mention me with a question" in thread.history()[-1].content
+    for n in range(3):  # 5 mentions a minute per member are answered (as /ask's cooldown)
+        await server.admin.send(thread, f"{me} question {n}")
+    answered = [m for m in thread.history() if m.author.bot]
+    assert len(answered) == 1 + 5 and thread.history()[-1].author.bot  # the intro, 5 replies
+    await server.admin.send(thread, f"{me} one too many")
+    assert not thread.history()[-1].author.bot  # quietly not answered
     before = len(thread.history())
     await server.admin.send(thread, "no mention: not for the bot")
     await server.admin.send(server.channel, f"{me} outside a paper's thread")
@@ -197,6 +203,17 @@ async def test_discuss_from_a_daily_post_and_after_a_restart(simcord_env, server
     other = await server.member.select(message, [first], custom_id="cards:discuss")
     assert said(other).content.startswith("Opened a thread for")
     assert len(server.channel.threads) == 3 and len(paper_thread.history()) == 1
+
+
+async def test_a_paging_reply_starts_no_thread(simcord_env, server) -> None:
+    """/today's pages change card under the same message: the thread is the channel's."""
+    today = await server.member.slash(server.channel, "today")
+    await server.member.click(said(today), label="Next")
+    shown = said(today).embeds[0]
+    opened = await server.member.click(said(today), label="Discuss")
+    [thread] = server.channel.threads
+    assert thread_id_in(said(opened).content) == thread.id != said(today).id
+    assert thread.history()[0].embeds[0].url == shown.url
 
 
 def test_thread_names_fit_discords_limit() -> None:
