@@ -47,6 +47,7 @@ COGS = (
     "bot.papers.findpapers",
     "bot.weekly.cog",
     "bot.about.cog",
+    "bot.discuss.cog",
 )
 ANSWERS_COG = "bot.answers.cog"
 
@@ -110,6 +111,10 @@ class PaperBot(commands.Bot):
             self.indexes.close()
             self.indexes = None
         writelock.release(self.settings.data_dir)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """No prefix commands: a message mentioning the bot is not a command (the Discuss cog
+        answers those in a paper's thread), so it is not run as one."""
 
     # -- commands sync ---------------------------------------------------------------------
     async def sync_commands(self) -> None:

@@ -1,5 +1,5 @@
-"""The `paperbot` command: ingest, parse, today, top, ask, paper, trend, eval, bench, enrich, run,
-doctor
+"""The `paperbot` command: ingest, parse, today, top, ask, paper, trend, bib, eval, bench, enrich,
+run, doctor
 (docs/CONTRACTS.md)."""
 
 from __future__ import annotations
@@ -282,6 +282,28 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     return run_bench(settings, args)
 
 
+def cmd_bib(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.saved.bibtex import arxiv_id_of, entries
+    from ingest.pipeline import open_index
+
+    def read() -> tuple[list[Paper], list[str], list[str]]:
+        with open_index(settings) as index:
+            found, unknown = [], []
+            for typed in args.ids:
+                paper = index.get(arxiv_id_of(typed) or typed.strip())
+                if paper is None:
+                    unknown.append(typed)
+                elif paper not in found:
+                    found.append(paper)
+            return found, entries(found, index.by_id), unknown
+
+    found, texts, unknown = retry_read(read)
+    for typed in unknown:
+        print(f"paperbot: no paper with arXiv id {typed!r} in the index", file=sys.stderr)
+    print("\n".join(texts), end="")
+    return 0 if found else 1
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.discord_token is None:
         print("DISCORD_TOKEN is not set: see README, 'Connect Discord'.", file=sys.stderr)
@@ -334,6 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
         "ask": cmd_ask,
         "paper": cmd_paper,
         "trend": cmd_trend,
+        "bib": cmd_bib,
         "eval": cmd_eval,
         "bench": cmd_bench,
         "enrich": cmd_enrich,

@@ -108,6 +108,11 @@ def build_parser(commands: Mapping[str, Callable[..., int]]) -> argparse.Argumen
     p.add_argument("--out", required=True, help="the PNG file to write")
     p.add_argument("--lang", choices=("ko", "en"), default="ko", help="chart labels")
     p.set_defaults(func=commands["trend"])
+    p = sub.add_parser("bib", help="BibTeX entries of papers (the keys /saved-export gives)")
+    p.add_argument(
+        "ids", nargs="+", metavar="ID", help="arXiv ids (2405.19327, 2405.19327v2 or a URL)"
+    )
+    p.set_defaults(func=commands["bib"])
     p = sub.add_parser("eval", help="retrieval metrics over labelled queries")
     p.add_argument("queries", help="a .jsonl file of labelled queries (docs/EVALUATION.md)")
     p.add_argument("--out", help="also write each query's ranking here, one JSON line per query")

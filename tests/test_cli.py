@@ -335,3 +335,21 @@ def test_ask_removes_invisible_characters_and_refuses_a_question_of_them(setting
     answer = json.loads(run(capsys, "ask", "\u202eAmphion\u200b audio\u200f toolkit", "--json"))
     assert answer["question"] == "Amphion audio toolkit"
     assert answer["papers"][0]["arxiv_id"] == "2312.09911"
+
+
+def test_bib_prints_entries_and_names_unknown_ids(settings, capsys) -> None:
+    from tests.bot.bibparse import parse
+
+    run(capsys, "ingest")
+    text = run(capsys, "bib", "2405.19327v2", "https://arxiv.org/abs/2403.08715", "2405.19327")
+    [(_, neo, fields), (_, sotopia, escaped)] = parse(text)  # the same paper once
+    assert (neo, fields["eprint"], fields["year"]) == ("lin2024mapneo", "2405.19327", "2024")
+    assert sotopia == "yu2024sotopia" and escaped["title"].startswith(r"SOTOPIA-\$π\$:")
+
+    assert main(["bib", "2405.19327", "9999.99999"]) == 0  # one found: printed, exit 0
+    out, err = capsys.readouterr()
+    assert parse(out)[0][1] == "lin2024mapneo"
+    assert err == "paperbot: no paper with arXiv id '9999.99999' in the index\n"
+    assert main(["bib", "nothing"]) == 1  # none found
+    out, err = capsys.readouterr()
+    assert out == "" and "no paper with arXiv id 'nothing'" in err

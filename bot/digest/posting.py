@@ -25,7 +25,7 @@ import discord
 
 from bot.delivery.once import Courier, Ledger
 from bot.delivery.policy import UNKNOWN_CHANNEL, UNKNOWN_MESSAGE, Failed, Gone, classify
-from bot.saved.buttons import save_buttons
+from bot.saved.buttons import card_buttons
 from bot.state.digest import Post
 from bot.ui import render
 from bot.ui.i18n import Lang, t
@@ -242,12 +242,12 @@ class Poster:
             remaining = [p for p in papers if p.arxiv_id not in sent]
             extras = await self.bot.fetch_extras(p.arxiv_id for p in remaining)
             cards = (render.card(p, lang, extra=extras.get(p.arxiv_id)) for p in remaining)
-            ids = iter([p.arxiv_id for p in remaining])
+            queue = iter(remaining)
             for embeds in render.pack(cards):
-                batch = [next(ids) for _ in embeds]
+                batch = [next(queue) for _ in embeds]
                 await self.courier.send(
-                    target, ledger, batch,
-                    embeds=embeds, view=save_buttons(batch, lang), allowed_mentions=NO_MENTIONS,
+                    target, ledger, [p.arxiv_id for p in batch],
+                    embeds=embeds, view=card_buttons(batch, lang), allowed_mentions=NO_MENTIONS,
                 )  # fmt: skip
         except discord.NotFound as error:
             if in_thread and error.code == UNKNOWN_CHANNEL:

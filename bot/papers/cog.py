@@ -114,6 +114,9 @@ class Papers(commands.Cog):
             raise UserError("nothing_visible")
         if since and until and since > until:
             raise UserError("since_after_until", since=since, until=until)
+        threads = self.bot.get_cog("Discuss")  # in a paper's thread: that paper first
+        if threads is not None and await threads.ask(interaction, question):  # type: ignore[attr-defined]
+            return
         await interaction.response.defer(thinking=True)  # embedding + search: can pass 3 s
         lang = lang_of(interaction.locale)
         answer = await self.bot.query(search, question, since, until, min_votes, ASK_RESULTS)

@@ -1,8 +1,14 @@
-"""/saved: a member's saved papers with paging and removal, only for them; the Save buttons
-themselves are in bot/saved/buttons.py (registered here, so they work after a restart)."""
+"""/saved: a member's saved papers with paging and removal, only for them; /saved-export: the
+same papers as a BibTeX file (bot/saved/bibtex.py), only for them. The Save and Cite controls
+of cards are in bot/saved/buttons.py and cite.py (registered here, so they work after a
+restart).
+
+/saved stays a plain command: Discord cannot run a command that has subcommands, so a
+`/saved export` subcommand would turn `/saved` itself into `/saved list` for everyone."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -10,7 +16,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.saved import bibtex
 from bot.saved.buttons import SaveButton
+from bot.saved.cite import CiteButton, CiteMenu
 from bot.state.saved import SavedState
 from bot.ui import render
 from bot.ui.i18n import Lang, lang_of, t
@@ -21,6 +29,8 @@ from store.models import Paper
 
 if TYPE_CHECKING:
     from bot.app import PaperBot
+
+EXPORT_NAME = "saved-papers.bib"
 
 
 def saved_pages(
@@ -103,10 +113,10 @@ class Saved(commands.Cog):
         self.store = bot.state.saved
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(SaveButton)
+        self.bot.add_dynamic_items(SaveButton, CiteButton, CiteMenu)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(SaveButton)
+        self.bot.remove_dynamic_items(SaveButton, CiteButton, CiteMenu)
 
     @app_commands.command(name="saved")
     async def saved(self, interaction: discord.Interaction) -> None:
@@ -124,6 +134,47 @@ class Saved(commands.Cog):
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
         )
+
+    @app_commands.command(name="saved-export")
+    async def saved_export(self, interaction: discord.Interaction) -> None:
+        """Your saved papers as a BibTeX file (only you see it)"""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        lang = lang_of(interaction.locale)
+        ids = self.store.saved(interaction.user.id)
+        texts = await self.bot.query(_entries, ids)
+        if not texts:
+            await interaction.followup.send(
+                t("export_none", lang), ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return
+        files = bibtex.split(texts, bibtex.UPLOAD_LIMIT)
+        names = (
+            [EXPORT_NAME]
+            if len(files) == 1
+            else [f"saved-papers-{n}.bib" for n in range(1, len(files) + 1)]
+        )
+        for group in bibtex.messages(files, bibtex.UPLOAD_LIMIT):
+            if len(files) == 1:
+                text = t("export_done", lang, n=len(texts))
+            else:
+                text = t(
+                    "export_split",
+                    lang,
+                    n=len(texts),
+                    files=len(files),
+                    first=group[0] + 1,
+                    last=group[-1] + 1,
+                )
+            uploads = [discord.File(io.BytesIO(files[i]), filename=names[i]) for i in group]
+            await interaction.followup.send(
+                text, files=uploads, ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+
+
+def _entries(index: Index, ids: list[str]) -> list[str]:
+    """The BibTeX entries of the saved papers still in the index, newest saved first."""
+    found = _papers(index, ids)
+    return bibtex.entries([found[a] for a in ids if a in found], index.by_id)
 
 
 def _papers(index: Index, ids: list[str]) -> dict[str, Paper]:

@@ -2,7 +2,7 @@
 module per feature's tables. `create_bot()` opens it once and the cogs reach their part
 through `bot.state`: `.digest` (daily-post settings and posts), `.subscriptions` (topics,
 matches, DMs), `.saved` (saved papers), `.weekly` (the weekly roll-up), `.answers`
-(written answers' budget and follow-up turns)."""
+(written answers' budget and follow-up turns), `.discuss` (paper threads)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.state.answers import AnswerState
 from bot.state.db import Database
 from bot.state.digest import DigestState
+from bot.state.discuss import DiscussState
 from bot.state.saved import SavedState
 from bot.state.subscriptions import SubscriptionState
 from bot.state.weekly import WeeklyState
@@ -27,6 +28,7 @@ class State:
         self.saved = SavedState(self.db)
         self.weekly = WeeklyState(self.db)
         self.answers = AnswerState(self.db)
+        self.discuss = DiscussState(self.db)
 
     def meta(self, key: str) -> str | None:
         """A bot-wide value (e.g. the hash of the last synced command payload)."""

@@ -1,6 +1,6 @@
-"""A paging view: first / prev / x/y / next / last for the invoker only, and Save under a page
-that is one paper's card for whoever presses it (and any button a feature opens to everyone,
-such as Follow up under a written answer)."""
+"""A paging view: first / prev / x/y / next / last for the invoker only, and Save, Cite and
+Discuss under a page that is one paper's card for whoever presses them (and any button a
+feature opens to everyone, such as Follow up under a written answer)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from bot.ui.render import NO_MENTIONS
 
 Page = list[discord.Embed]
 SAVE_ID = "pager:save"
+CITE_ID = "pager:cite"
+DISCUSS_ID = "pager:discuss"
 ABS = "https://arxiv.org/abs/"
 
 
@@ -43,7 +45,8 @@ class Pager(discord.ui.View):
         self.next.label = t("next", lang)
         self.last.label = t("last", lang)
         self._save: discord.ui.Button | None = None
-        self._open_ids = {SAVE_ID}  # buttons anyone may press
+        self._card_items: list[discord.ui.Button] = []
+        self._open_ids = {SAVE_ID, CITE_ID, DISCUSS_ID}  # buttons anyone may press
         if len(self.pages) == 1:
             self.clear_items()  # one page: no paging, only Save when it is a paper card
         self._sync_buttons()
@@ -59,26 +62,46 @@ class Pager(discord.ui.View):
         self.position.label = f"{self.index + 1}/{len(self.pages)}"
 
     def _save_button(self) -> None:
-        """A Save button under a page that is one paper's card (the member who presses it saves
-        it, whoever ran the command)."""
-        if self._save is not None:
-            self.remove_item(self._save)
-            self._save = None
+        """Save, Cite and Discuss under a page that is one paper's card (for whoever presses
+        them, whoever ran the command)."""
+        for item in self._card_items:
+            self.remove_item(item)
+        self._card_items = []
+        self._save = None
         arxiv_id = card_id(self.pages[self.index])
         if arxiv_id is None:
             return
-        button = discord.ui.Button(
+        save = discord.ui.Button(
             label=t("saved_save", self.lang), emoji="🔖", custom_id=SAVE_ID, row=1
         )
+        cite = discord.ui.Button(
+            label=t("cite_button", self.lang), emoji="📑", custom_id=CITE_ID, row=1
+        )
+        discuss = discord.ui.Button(
+            label=t("discuss_button", self.lang), emoji="💬", custom_id=DISCUSS_ID, row=1
+        )
+        single = len(self.pages) == 1  # a paging message changes card: no thread starts from it
 
-        async def save(interaction: discord.Interaction) -> None:
+        async def on_save(interaction: discord.Interaction) -> None:
             from bot.saved.buttons import save_paper
 
             await save_paper(interaction, arxiv_id)
 
-        button.callback = save
-        self._save = button
-        self.add_item(button)
+        async def on_cite(interaction: discord.Interaction) -> None:
+            from bot.saved.cite import cite_paper
+
+            await cite_paper(interaction, arxiv_id)
+
+        async def on_discuss(interaction: discord.Interaction) -> None:
+            from bot.discuss.buttons import discuss
+
+            await discuss(interaction, arxiv_id, from_message=single)
+
+        save.callback, cite.callback, discuss.callback = on_save, on_cite, on_discuss
+        self._save = save
+        self._card_items = [save, cite, discuss]
+        for item in self._card_items:
+            self.add_item(item)
 
     def add_open_item(self, item: discord.ui.Button) -> None:
         """A button for whoever presses it, on every page."""

@@ -221,6 +221,7 @@ async def test_commands_are_described_in_korean(simcord_env, simcord_bot) -> Non
         "subscriptions",
         "trend",
         "saved",
+        "saved-export",
         "help",
         "stats",
         "Find papers",  # a message context menu: a name, no description

@@ -72,7 +72,8 @@ async def test_save_button_under_cards_of_replies(simcord_env, server) -> None:
     """/paper's card and /today's card pages carry Save; whoever presses it saves it."""
     one = await server.member.slash(server.channel, "paper", arxiv_id=MAP_NEO)
     reply = said(one)
-    assert [c["label"] for row in reply.components for c in row["components"]] == ["Save"]
+    labels = [c["label"] for row in reply.components for c in row["components"]]
+    assert labels == ["Save", "Cite", "Discuss"]
     await server.admin.click(reply, label="Save")  # not the one who ran /paper: saves too
     listed = await server.admin.slash(server.channel, "saved")
     assert said(listed).embeds[0].title == "Your saved papers (1)"
@@ -94,8 +95,8 @@ async def test_daily_post_cards_carry_numbered_save_buttons(simcord_env, server)
     await simcord_env.advance_time(23 * 3600)  # 07:00 KST: the daily post
     [thread] = server.channel.threads
     first = thread.history()[0]
-    labels = [c.label for row in first.components for c in row.children]
-    assert labels == [f"Save {n}" for n in range(1, len(first.embeds) + 1)]
+    buttons = [c.label for row in first.components for c in row.children if c.type.value == 2]
+    assert buttons == [f"Save {n}" for n in range(1, len(first.embeds) + 1)]
     second_id = first.embeds[1].url.rsplit("/", 1)[1]
 
     from bot import create_bot

@@ -20,6 +20,7 @@ EXAMPLES: dict[str, dict[str, str]] = {
     "subscribe": {"en": "/subscribe topic:video generation", "ko": "/subscribe topic:비디오 생성"},
     "subscriptions": {"en": "/subscriptions", "ko": "/subscriptions"},
     "saved": {"en": "/saved", "ko": "/saved"},
+    "saved-export": {"en": "/saved-export", "ko": "/saved-export"},
     "trend": {"en": "/trend topic:diffusion period:year", "ko": "/trend topic:강화학습 period:1년"},
     "Find papers": {
         "en": "right-click a message → Apps → Find papers",
