@@ -8,7 +8,7 @@ from typing import Literal, TypeVar
 import discord
 from discord import app_commands
 
-from bot.ui.texts import about, answers, core, members
+from bot.ui.texts import about, answers, core, feeds, members
 
 Lang = Literal["ko", "en"]
 T = TypeVar("T")
@@ -28,10 +28,14 @@ def combine(*catalogues: dict[str, T]) -> dict[str, T]:
 # Command, option and choice descriptions: the English source text (what the decorators say)
 # -> Korean. Discord shows the Korean to clients whose locale is Korean.
 COMMAND_TEXT_KO: dict[str, str] = combine(
-    core.COMMAND_TEXT_KO, members.COMMAND_TEXT_KO, about.COMMAND_TEXT_KO, answers.COMMAND_TEXT_KO
+    core.COMMAND_TEXT_KO,
+    members.COMMAND_TEXT_KO,
+    about.COMMAND_TEXT_KO,
+    answers.COMMAND_TEXT_KO,
+    feeds.COMMAND_TEXT_KO,
 )
 MESSAGES: dict[str, dict[str, str]] = combine(
-    core.MESSAGES, members.MESSAGES, about.MESSAGES, answers.MESSAGES
+    core.MESSAGES, members.MESSAGES, about.MESSAGES, answers.MESSAGES, feeds.MESSAGES
 )
 
 

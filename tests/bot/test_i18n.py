@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.ui import i18n
-from bot.ui.texts import about, answers, core, members
+from bot.ui.texts import about, answers, core, feeds, members
 
 
 def test_every_text_has_english_and_korean() -> None:
@@ -15,8 +15,10 @@ def test_every_text_has_english_and_korean() -> None:
 
 
 def test_the_catalogue_holds_every_feature_catalogue_unchanged() -> None:
-    catalogues = (core, members, about, answers)
-    assert i18n.MESSAGES == core.MESSAGES | members.MESSAGES | about.MESSAGES | answers.MESSAGES
+    catalogues = (core, members, about, answers, feeds)
+    assert i18n.MESSAGES == (
+        core.MESSAGES | members.MESSAGES | about.MESSAGES | answers.MESSAGES | feeds.MESSAGES
+    )
     assert len(i18n.MESSAGES) == sum(len(c.MESSAGES) for c in catalogues)
     assert len(i18n.COMMAND_TEXT_KO) == sum(len(c.COMMAND_TEXT_KO) for c in catalogues)
 
