@@ -248,9 +248,7 @@ def overview(
     if stale_days is not None:
         intro.insert(0, t("archive_stale", lang, day=day, days=stale_days))
     title = t("overview_title", lang, day=day)
-    return listing(
-        title, intro, papers, more_key, lang, url=date_url(day)
-    )
+    return listing(title, intro, papers, more_key, lang, url=date_url(day))
 
 
 def date_url(day: str) -> str:
