@@ -191,6 +191,9 @@ class Digest(commands.Cog):
         for feed, result in zip(feeds, results, strict=True):
             if result.outcome == "failed":  # retried by the loop, with backoff
                 self.runner.reschedule(feed.feed_id, result, started)
+            record = state.post(feed.feed_id, result.day) if result.day else None
+            if result.outcome == "nothing" and record and record.status == "quiet":
+                result.quiet = [result.day]  # the newest date had no match: say so
             line = now_text(result, state.feed(feed.feed_id) or feed, lang)
             lines.append(line if len(feeds) == 1 else f"<#{feed.channel_id}>: {line}")
         for text in messages([lines]):
