@@ -173,3 +173,33 @@ async def test_a_deleted_topic_channel_stops_only_its_feed(
     on, stopped = status.split("\n\n")
     assert on.startswith(f"Daily digest: **on**\nChannel: <#{server.channel.id}>")
     assert stopped.startswith("Daily digest: **stopped**, the channel was deleted.")
+
+
+async def test_a_crash_after_the_no_match_line_landed_does_not_send_it_again(
+    simcord_env, server, vision, digests, monkeypatch: pytest.MonkeyPatch, caplog
+) -> None:
+    """The line went out but the bot died before recording it: after a restart it is found in
+    the channel, not sent again."""
+    from bot import create_bot
+    from bot.state.digest import DigestState
+
+    mixed_day(digests, matching=0, others=3)
+    real = DigestState.set_message
+    crashes = iter([RuntimeError("killed before the write")])
+
+    def set_message_once(self, feed_id, day, message_id):
+        if (crash := next(crashes, None)) is not None:
+            raise crash
+        return real(self, feed_id, day, message_id)
+
+    monkeypatch.setattr(DigestState, "set_message", set_message_once)
+    await server.admin.slash(
+        server.channel, "digest set", channel=vision, topic=TOPIC, empty="line"
+    )
+    await simcord_env.advance_time(POST_AT + 30)
+    assert "killed before the write" in caplog.text
+    assert len([m for m in vision.history() if m.author.bot]) == 1
+    await simcord_env.restart_bot(create_bot())
+    await simcord_env.advance_time(2 * 24 * HOUR)
+    [line] = [m for m in vision.history() if m.author.bot]
+    assert line.content.startswith(f"Daily Papers {DAY}: none of the day's 3 papers match")
