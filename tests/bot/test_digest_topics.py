@@ -54,9 +54,11 @@ async def test_two_channels_each_get_their_own_post(simcord_env, server, vision,
     wanted = mixed_day(digests, matching=2, others=3)
     everything = await server.admin.slash(server.channel, "digest set", channel=server.channel)
     assert everything.response.content.startswith(f"Daily digest: <#{server.channel.id}> at 07:00")
-    topical = await server.admin.slash(server.channel, "digest set", channel=vision, topic=TOPIC)
+    topical = await server.admin.slash(
+        server.channel, "digest set", channel=vision, topic=TOPIC, time="07:30"
+    )  # later than the other channel: its records must not count for this one
     assert topical.ephemeral and topical.response.content.startswith(
-        f"Daily digest: <#{vision.id}> at 07:00 (Asia/Seoul), in English, only papers matching "
+        f"Daily digest: <#{vision.id}> at 07:30 (Asia/Seoul), in English, only papers matching "
         "«video generation» (nothing on a day without a match). The next post is at"
     )
     await simcord_env.advance_time(FIRST_POST)
