@@ -194,6 +194,8 @@ async def test_at_most_ten_channels_and_off_stops_one_or_all(simcord_env, server
     )  # an update
     off = await server.admin.slash(server.channel, "digest off", channel=channels[1])
     assert off.response.content == f"Daily digest posts in <#{channels[1].id}> are off."
+    feeds = simcord_env.bot.state.digest.feeds(server.guild.id)
+    assert [f.channel_id for f in feeds if not f.enabled] == [channels[1].id]  # only that one
     added = await server.admin.slash(server.channel, "digest set", channel=channels[-1])
     # no time given: the main feed's (the oldest without a topic: channels[0], now at 09:00)
     assert added.response.content.startswith(f"Daily digest: <#{channels[-1].id}> at 09:00")
