@@ -130,6 +130,9 @@ async def test_a_day_without_a_match(simcord_env, server, vision, digests, empty
         assert overviews(vision) == ["Daily Papers 2024-06-01", "Daily Papers 2024-06-02"]
 
 
+# SimCord runs the virtual timers due within its settle window at once: shorter than one 50 s
+# card send, so the restart finds both posts still sending (as tests/bot/test_digest_delivery.py)
+@pytest.mark.simcord(settle_timeout=30)
 async def test_restart_and_errors_mid_post_send_nothing_twice_per_channel(
     simcord_env, server, vision, digests, monkeypatch: pytest.MonkeyPatch
 ) -> None:
