@@ -1,14 +1,18 @@
 """/digest set|off|now|status and the loop that runs the daily posts.
 
-The loop wakes every minute and hands the servers whose run is due to bot/digest/runner.py (each at
-its own post time and zone). What a run posts and when it runs again: bot/digest/schedule.py. How a
-date is posted exactly once per server and paper: bot/digest/posting.py and bot/state/digest.py.
+A server has up to MAX_FEEDS digest channels (feeds): `/digest set channel` adds or updates that
+channel's feed (optional topic, language, time, zone; an omitted time or zone is the server's
+main feed's), `/digest off [channel]` stops one or all, `/digest now` runs every feed that is
+on, `/digest status` lists them all. The loop wakes every minute and hands the feeds whose run is
+due to bot/digest/runner.py (each at its own post time and zone). What a run posts and when it
+runs again: bot/digest/schedule.py. How a date is posted exactly once per feed and paper:
+bot/digest/posting.py and bot/state/digest.py.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING
 from zoneinfo import available_timezones
@@ -19,12 +23,14 @@ from discord.ext import commands, tasks
 
 from bot.admin.cog import require_manager
 from bot.digest.posting import ALL_PERMS, missing_perms
-from bot.digest.runner import DigestRunner, RunResult, post_lang, reason_text
-from bot.state.digest import GuildConfig
-from bot.state.times import from_text, parse_hhmm
+from bot.digest.runner import DigestRunner, post_lang, reason_text
+from bot.digest.status import empty_text, feed_lines, messages, now_text, weekly_lines
+from bot.digest.topic import checked_topic
+from bot.state.digest import MAX_FEEDS
+from bot.state.times import parse_hhmm
 from bot.ui.errors import UserError
-from bot.ui.i18n import Lang, lang_of, t
-from bot.ui.render import NO_MENTIONS
+from bot.ui.i18n import lang_of, t
+from bot.ui.render import NO_MENTIONS, safe
 
 if TYPE_CHECKING:
     from bot.app import PaperBot
@@ -62,12 +68,18 @@ class Digest(commands.Cog):
         time="Post time HH:MM (default 07:00)",
         timezone="IANA time zone, e.g. Asia/Seoul",
         language="Language of the posts (default: the server's)",
+        topic="Only papers matching this topic, e.g. computer vision, video (default: every paper)",
+        empty="A topic channel on a day without a match (default: stay quiet)",
     )
     @app_commands.choices(
         language=[
             app_commands.Choice(name="Korean", value="ko"),
             app_commands.Choice(name="English", value="en"),
-        ]
+        ],
+        empty=[
+            app_commands.Choice(name="stay quiet", value="quiet"),
+            app_commands.Choice(name="post a line", value="line"),
+        ],
     )
     async def set_channel(
         self,
@@ -76,21 +88,33 @@ class Digest(commands.Cog):
         time: app_commands.Range[str, 1, 5] | None = None,
         timezone: app_commands.Range[str, 1, 64] | None = None,
         language: str | None = None,
+        topic: app_commands.Range[str, 1, 200] | None = None,
+        empty: str | None = None,
     ) -> None:
         """Post the daily digest in a channel"""
         guild = interaction.guild
         assert guild is not None
         lang = lang_of(interaction.locale)
+        state = self.bot.state.digest
+        # Omitted time and zone: the server's main feed's, so its channels post together.
+        main = state.guild(guild.id)
         settings = self.bot.settings
-        post_time = _checked_time(time or settings.post_time)
-        zone = _checked_zone(timezone or settings.timezone)
+        post_time = _checked_time(time or (main.post_time if main else settings.post_time))
+        zone = _checked_zone(timezone or (main.timezone if main else settings.timezone))
+        wanted = checked_topic(topic)
+        if empty is not None and wanted is None:
+            raise UserError("feed_empty_needs_topic")
+        before = state.feed_in(guild.id, channel.id)
+        adding = before is None or not before.enabled
+        if adding and sum(f.enabled for f in state.feeds(guild.id)) >= MAX_FEEDS:
+            raise UserError("feed_too_many", n=MAX_FEEDS)
         if missing := missing_perms(channel, guild.me, ALL_PERMS):
             raise UserError(
                 "digest_cannot_post",
                 channel=channel.mention,
                 perms=", ".join(t(f"perm_{p}", lang) for p in missing),
             )
-        config = self.bot.state.digest.configure(
+        config = state.configure(
             guild.id,
             channel.id,
             post_time,
@@ -98,16 +122,21 @@ class Digest(commands.Cog):
             language,
             discord.utils.utcnow(),
             set_by=interaction.user.id,
+            topic=wanted,
+            empty=empty or "quiet",
         )
-        text = t(
-            "digest_set",
-            lang,
-            channel=channel.mention,
-            time=post_time,
-            tz=zone,
-            lang_name=t(f"lang_{post_lang(guild, config)}", lang),
-            next=discord.utils.format_dt(config.next_due, "F"),
-        )
+        values = {
+            "channel": channel.mention,
+            "time": post_time,
+            "tz": zone,
+            "lang_name": t(f"lang_{post_lang(guild, config)}", lang),
+            "next": discord.utils.format_dt(config.next_due, "F"),
+        }
+        if wanted is None:
+            text = t("digest_set", lang, **values)
+        else:
+            empty_says = empty_text(config, lang)
+            text = t("digest_set_topic", lang, topic=safe(wanted), empty=empty_says, **values)
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @set_channel.autocomplete("timezone")
@@ -117,70 +146,58 @@ class Digest(commands.Cog):
         return [app_commands.Choice(name=z, value=z) for z in zone_matches(current)]
 
     @digest.command(name="off")
-    async def off(self, interaction: discord.Interaction) -> None:
+    @app_commands.describe(channel="Channel to stop (default: every digest channel)")
+    async def off(
+        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
+    ) -> None:
         """Stop the daily digest posts"""
         assert interaction.guild is not None
-        was_on = self.bot.state.digest.disable(interaction.guild.id)
-        lang = lang_of(interaction.locale)
-        await interaction.response.send_message(
-            t("digest_off" if was_on else "digest_was_off", lang),
-            ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
-        )
+        state, lang = self.bot.state.digest, lang_of(interaction.locale)
+        if channel is None:
+            was_on = state.disable_all(interaction.guild.id) > 0
+            text = t("digest_off" if was_on else "digest_was_off", lang)
+        else:
+            feed = state.feed_in(interaction.guild.id, channel.id)
+            was_on = feed is not None and state.disable(feed.feed_id)
+            key = "digest_off_channel" if was_on else "digest_was_off_channel"
+            text = t(key, lang, channel=channel.mention)
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @digest.command(name="now")
     async def now(self, interaction: discord.Interaction) -> None:
         """Post the newest digest now, if it was not posted yet"""
         guild = interaction.guild
         assert guild is not None
-        config = self.bot.state.digest.guild(guild.id)
-        lang = lang_of(interaction.locale)
-        if config is not None and not config.enabled and config.stopped:
-            reason = reason_text(config.stopped, lang)
-            raise UserError("digest_gone", channel=f"<#{config.channel_id}>", reason=reason)
-        if config is None or not config.enabled:
+        state, lang = self.bot.state.digest, lang_of(interaction.locale)
+        feeds = [f for f in state.feeds(guild.id) if f.enabled]
+        main = state.guild(guild.id)
+        if not feeds and main is not None and main.stopped:
+            reason = reason_text(main.stopped, lang)
+            raise UserError("digest_gone", channel=f"<#{main.channel_id}>", reason=reason)
+        if not feeds:
             raise UserError("digest_not_set")
-        channel = f"<#{config.channel_id}>"
-        if self.runner.lock(guild.id).locked():  # the daily run is sending: nothing to add
+        if all(self.runner.lock(f.feed_id).locked() for f in feeds):  # the daily runs are
+            # sending: nothing to add
+            busy = t("digest_busy", lang, channel=f"<#{feeds[0].channel_id}>")
             await interaction.response.send_message(
-                t("digest_busy", lang, channel=channel),
-                ephemeral=True,
-                allowed_mentions=NO_MENTIONS,
+                busy, ephemeral=True, allowed_mentions=NO_MENTIONS
             )
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         started = discord.utils.utcnow()
         await self.runner.refresh(started)  # global: at most once per INGEST_EVERY
-        result = await self.runner.serve(guild.id)
-        if result.outcome == "failed":  # retried by the loop, with backoff
-            self.runner.reschedule(guild.id, result, started)
-        text = self._now_text(result, guild.id, channel, lang)
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-
-    def _now_text(self, result: RunResult, guild_id: int, channel: str, lang: Lang) -> str:
-        if result.outcome == "posted":
-            if len(result.posted) > 1:
-                return t("digest_posted_many", lang, days=", ".join(result.posted), channel=channel)
-            return t("digest_posted", lang, day=result.posted[0], channel=channel)
-        if result.outcome == "nothing":
-            return t("digest_already", lang, day=result.day)
-        if result.outcome == "busy":
-            return t("digest_busy", lang, channel=channel)
-        if result.outcome == "gone" and result.stopped:
-            return t("digest_gone", lang, channel=channel, reason=reason_text(result.stopped, lang))
-        if result.outcome == "failed":
-            config = self.bot.state.digest.guild(guild_id)
-            when = discord.utils.format_dt(config.next_due, "R") if config else "?"
-            return t(
-                "digest_failed",
-                lang,
-                day=result.day,
-                error=result.error,
-                when=t("retry_at", lang, when=when),
-            )
-        if result.outcome == "off":
-            return t("digest_not_set", lang)
-        return t("no_index", lang)
+        results = await asyncio.gather(*(self.runner.serve(f.feed_id) for f in feeds))
+        lines = []
+        for feed, result in zip(feeds, results, strict=True):
+            if result.outcome == "failed":  # retried by the loop, with backoff
+                self.runner.reschedule(feed.feed_id, result, started)
+            record = state.post(feed.feed_id, result.day) if result.day else None
+            if result.outcome == "nothing" and record and record.status == "quiet":
+                result.quiet = [result.day]  # the newest date had no match: say so
+            line = now_text(result, state.feed(feed.feed_id) or feed, lang)
+            lines.append(line if len(feeds) == 1 else f"<#{feed.channel_id}>: {line}")
+        for text in messages([lines]):
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @digest.command(name="status")
     async def status(self, interaction: discord.Interaction) -> None:
@@ -188,78 +205,21 @@ class Digest(commands.Cog):
         guild = interaction.guild
         assert guild is not None
         lang = lang_of(interaction.locale)
-        config = self.bot.state.digest.guild(guild.id)
-        if config is None:
+        feeds = self.bot.state.digest.feeds(guild.id)
+        if not feeds:
             raise UserError("digest_not_set")
-        text = "\n".join(self.status_lines(guild, config, lang))
-        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-
-    def status_lines(self, guild: discord.Guild, config: GuildConfig, lang: Lang) -> list[str]:
-        state = self.bot.state.digest
-        lines = [
-            t("status_stopped", lang, reason=reason_text(config.stopped, lang))
-            if config.stopped and not config.enabled
-            else t("status_on" if config.enabled else "status_off", lang),
-            t(
-                "status_where",
-                lang,
-                channel=f"<#{config.channel_id}>",
-                time=config.post_time,
-                tz=config.timezone,
-                lang_name=t(f"lang_{post_lang(guild, config)}", lang),
-            ),
-        ]
-        who = f"<@{config.set_by}>" if config.set_by else t("status_unknown_user", lang)
-        lines.append(t("status_set_by", lang, user=who, when=_timestamp(config.set_at, "D")))
-        last = state.last_posted(guild.id)
-        lines.append(
-            t("status_last", lang, day=last.day, when=_timestamp(from_text(last.finished_at), "R"))
-            if last
-            else t("status_never", lang)
-        )
-        if config.enabled:
-            key = {"retry": "status_retry", "recheck": "status_recheck"}.get(
-                config.run_kind, "status_next"
-            )
-            lines.append(
-                t(key, lang, when=_timestamp(config.next_due, "F"), tries=config.tries + 1)
-            )
-        if config.last_error:
-            lines.append(
-                t(
-                    "status_error",
-                    lang,
-                    when=_timestamp(config.last_error_at, "R"),
-                    error=config.last_error,
-                )
-            )
-        if config.note:
-            lines.append(
-                t("status_note", lang, note=t(config.note["key"], lang, **config.note["values"]))
-            )
-        return lines + self.weekly_lines(guild.id, lang)
-
-    def weekly_lines(self, guild_id: int, lang: Lang) -> list[str]:
-        """The weekly roll-up's part of /digest status: on or why it stopped, the last error."""
-        weekly = self.bot.state.weekly.server(guild_id)
-        if weekly is None or not (weekly.enabled or weekly.stopped):
-            return []
-        if weekly.stopped and not weekly.enabled:
-            lines = [t("weekly_status_stopped", lang, reason=reason_text(weekly.stopped, lang))]
-        else:
-            lines = [t("weekly_status_on", lang)]
-        if weekly.last_error:
-            when = _timestamp(weekly.last_error_at, "R")
-            lines.append(t("weekly_status_error", lang, when=when, error=weekly.last_error))
-        return lines
+        blocks = [feed_lines(self.bot.state.digest, guild, f, lang) for f in feeds]
+        blocks[-1] += weekly_lines(self.bot.state.weekly, guild.id, lang)
+        first, *more = messages(blocks)
+        await interaction.response.send_message(first, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        for text in more:
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         """The bot was removed from the server (not an outage: that is `guild_unavailable`)."""
-        config = self.bot.state.digest.guild(guild.id)
-        if config is not None and config.enabled:
-            self.bot.state.digest.stop(guild.id, "stop_removed")
-            log.info("server %s: removed from the server; daily posts stopped", guild.id)
+        self.bot.state.digest.stop_all(guild.id, "stop_removed")
+        log.info("server %s: removed from the server; daily posts stopped", guild.id)
 
     # -- the daily loop ----------------------------------------------------------------------
     @tasks.loop(minutes=1)
@@ -303,11 +263,6 @@ def _checked_zone(value: str) -> str:
     if zone not in _zones():
         raise UserError("bad_timezone_pick", value=value)
     return zone
-
-
-def _timestamp(moment: datetime | None, style: str) -> str:
-    """A Discord timestamp (shown in each member's own time zone), or a dash."""
-    return discord.utils.format_dt(moment, style) if moment else "–"  # type: ignore[arg-type]
 
 
 async def setup(bot: PaperBot) -> None:

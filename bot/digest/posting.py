@@ -1,4 +1,6 @@
-"""Posting one digest date to one server: the overview message, its thread, one card per paper.
+"""Posting one digest date to one feed (a channel of a server): the overview message, its thread,
+one card per paper; for a topic feed only the matching papers, or one line on a day without a
+match when the feed asks for it.
 
 Every send goes through the delivery primitive (bot/delivery/once.py) over this date's record
 (bot/state/digest.py): `pending` before, the result after. A run that finds a send pending
@@ -18,15 +20,16 @@ Failures follow the one failure policy (bot/delivery/policy.py):
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 import discord
 
 from bot.delivery.once import Courier, Ledger
 from bot.delivery.policy import UNKNOWN_CHANNEL, UNKNOWN_MESSAGE, Failed, Gone, classify
+from bot.digest.topic import topic_overview
 from bot.saved.buttons import card_buttons
-from bot.state.digest import Post
+from bot.state.digest import FeedConfig, Post
 from bot.ui import render
 from bot.ui.i18n import Lang, t
 from bot.ui.render import NO_MENTIONS
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
     from bot.app import PaperBot
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 THREAD_EXISTS = 160004  # "A thread has already been created for this message"
 # Needed to post at all; without the thread permissions the cards go to the channel itself.
 NEEDED = ("view_channel", "send_messages", "embed_links", "read_message_history")
@@ -82,30 +86,70 @@ class Poster:
 
     async def post_day(
         self,
-        guild_id: int,
-        channel_id: int,
+        feed: FeedConfig,
         day: str,
         papers: Sequence[Paper],
         lang: Lang,
         intro: str | None = None,
+        total: int | None = None,
     ) -> str:
-        """Post (or finish posting) one date; 'posted', or 'partial' when its thread was
-        deleted midway. Raises Gone or Failed."""
-        guild = self.bot.get_guild(guild_id)
+        """Post (or finish posting) one date in the feed's channel: `papers` are the ones it
+        gets (a topic feed's matches out of `total`). 'posted', or 'partial' when its thread
+        was deleted midway. Raises Gone or Failed."""
+        guild, post = self._begin(feed, day)
+        status = await self._guarded(
+            guild, post, self._post(guild, post, papers, lang, intro, feed.topic, total)
+        )
+        self.state.finish_post(post.feed_id, day, status, discord.utils.utcnow())
+        return status
+
+    async def post_line(self, feed: FeedConfig, day: str, lines: Sequence[str]) -> None:
+        """A topic feed's one line on a day without a match (`lines[0]`; the others are the same
+        line in the other language, recognised in the history too). Exactly once, like the
+        overview. Raises Gone or Failed."""
+        guild, post = self._begin(feed, day)
+        await self._guarded(guild, post, self._line(guild, post, lines))
+        self.state.finish_post(post.feed_id, day, "posted", discord.utils.utcnow())
+
+    def _begin(self, feed: FeedConfig, day: str) -> tuple[discord.Guild, Post]:
+        guild = self.bot.get_guild(feed.guild_id)
         if guild is None or guild.unavailable:
             raise Failed("the server is unavailable (Discord outage?)", transient=True)
-        post = self.state.begin_post(guild.id, day, channel_id)
+        return guild, self.state.begin_post(feed.feed_id, day, feed.channel_id)
+
+    async def _guarded(self, guild: discord.Guild, post: Post, sending: Awaitable[T]) -> T:
+        """What a send raised, sorted by the failure policy."""
         try:
-            status = await self._post(guild, post, papers, lang, intro)
+            return await sending
         except (Gone, Failed):
             raise
         except Exception as error:
             failure = classify(error, post.channel_id)
             if isinstance(failure, Failed) and not isinstance(error, discord.HTTPException):
-                log.exception("server %s: posting %s failed", guild.id, day)
+                log.exception("server %s: posting %s failed", guild.id, post.day)
             raise failure from error
-        self.state.finish_post(guild.id, day, status, discord.utils.utcnow())
-        return status
+
+    async def _channel(self, guild: discord.Guild, post: Post) -> discord.TextChannel:
+        channel = await text_channel(guild, post.channel_id)
+        if missing := missing_perms(channel, guild.me, NEEDED):
+            raise Gone(channel.id, "stop_missing", perms=missing)
+        return channel
+
+    async def _line(self, guild: discord.Guild, post: Post, lines: Sequence[str]) -> None:
+        channel = await self._channel(guild, post)
+        if post.message_id:
+            return
+        state, feed_id, day = self.state, post.feed_id, post.day
+        ledger = Ledger(
+            pending=post.pending == "overview",
+            mark=lambda: state.mark_pending(feed_id, day, "overview"),
+            record=lambda found: state.set_message(feed_id, day, found[0][1] if found else None),
+        )
+        recognise = lambda message: ["line"] if message.content in lines else []
+        if not await self.courier.resume(channel, ledger, recognise):
+            await self.courier.send(
+                channel, ledger, ["line"], content=lines[0], allowed_mentions=NO_MENTIONS
+            )
 
     async def _post(
         self,
@@ -114,14 +158,18 @@ class Poster:
         papers: Sequence[Paper],
         lang: Lang,
         intro: str | None,
+        topic: str | None = None,
+        total: int | None = None,
     ) -> str:
-        channel = await text_channel(guild, post.channel_id)
-        if missing := missing_perms(channel, guild.me, NEEDED):
-            raise Gone(channel.id, "stop_missing", perms=missing)
+        channel = await self._channel(guild, post)
         threads = post.thread_id != 0 and (
             bool(post.thread_id) or not missing_perms(channel, guild.me, THREAD_PERMS)
         )
-        head, _ = render.digest_post(post.day, papers, lang, in_thread=threads)
+        if topic is None:
+            head, _ = render.digest_post(post.day, papers, lang, in_thread=threads)
+        else:
+            count = len(papers) if total is None else total
+            head = topic_overview(post.day, papers, count, topic, lang, in_thread=threads)
         try:
             await self._send_all(guild, channel, post, head, threads, papers, lang, intro)
         except _ThreadGone:
@@ -145,7 +193,7 @@ class Poster:
             message = await self._overview(channel, post, head, intro)
             if not threads:
                 if post.thread_id is None:
-                    self.state.set_thread(guild.id, post.day, 0)
+                    self.state.set_thread(post.feed_id, post.day, 0)
                 target: discord.abc.Messageable = channel
                 break
             try:
@@ -153,8 +201,8 @@ class Poster:
                 break
             except _OverviewGone:  # deleted before its thread was made: post it again
                 log.info("server %s: the overview of %s was deleted", guild.id, post.day)
-                self.state.set_message(guild.id, post.day, None)
-                post = self.state.post(guild.id, post.day) or post
+                self.state.set_message(post.feed_id, post.day, None)
+                post = self.state.post(post.feed_id, post.day) or post
         else:
             raise Failed("the overview was deleted again before its thread", transient=False)
         await self._cards(target, message if target is channel else None, post, papers, lang)
@@ -166,11 +214,11 @@ class Poster:
         one."""
         if post.message_id:
             return channel.get_partial_message(post.message_id)
-        state, guild_id, day = self.state, post.guild_id, post.day
+        state, feed_id, day = self.state, post.feed_id, post.day
         ledger = Ledger(
             pending=post.pending == "overview",
-            mark=lambda: state.mark_pending(guild_id, day, "overview"),
-            record=lambda found: state.set_message(guild_id, day, found[0][1] if found else None),
+            mark=lambda: state.mark_pending(feed_id, day, "overview"),
+            record=lambda found: state.set_message(feed_id, day, found[0][1] if found else None),
         )
 
         def recognise(message: discord.Message) -> list[str]:
@@ -210,7 +258,7 @@ class Poster:
                 if error.code != THREAD_EXISTS:
                     raise
                 thread = await guild.fetch_channel(message.id)  # a message's thread has its id
-            self.state.set_thread(guild.id, post.day, thread.id)
+            self.state.set_thread(post.feed_id, post.day, thread.id)
         assert isinstance(thread, discord.Thread)
         return thread
 
@@ -225,12 +273,12 @@ class Poster:
         """The cards not recorded yet; card messages that may have landed are looked for first
         (recognised by their arXiv URLs). `overview` is set when the cards go to the channel
         itself (look only after it)."""
-        state, guild_id, day = self.state, post.guild_id, post.day
+        state, feed_id, day = self.state, post.feed_id, post.day
         in_thread = isinstance(target, discord.Thread)
         ledger = Ledger(
             pending=post.pending == "cards",
-            mark=lambda: state.mark_pending(guild_id, day, "cards"),
-            record=lambda found: state.record_cards(guild_id, day, found),
+            mark=lambda: state.mark_pending(feed_id, day, "cards"),
+            record=lambda found: state.record_cards(feed_id, day, found),
         )
         wanted = {render.abs_url(p.arxiv_id): p.arxiv_id for p in papers}
         try:
@@ -238,7 +286,7 @@ class Poster:
                 target, ledger, lambda m: [wanted[e.url] for e in m.embeds if e.url in wanted],
                 after=overview,
             )  # fmt: skip
-            sent = state.cards(guild_id, day)
+            sent = state.cards(feed_id, day)
             remaining = [p for p in papers if p.arxiv_id not in sent]
             extras = await self.bot.fetch_extras(p.arxiv_id for p in remaining)
             cards = (render.card(p, lang, extra=extras.get(p.arxiv_id)) for p in remaining)

@@ -133,7 +133,9 @@ class Discuss(commands.Cog):
             self.state.record(PaperThread(channel.id, paper.arxiv_id, thread.id, origin))
             await thread.send(
                 t("discuss_intro", lang, url=origin),
-                embed=render.card(paper, lang),
+                embed=render.card(
+                    paper, lang, extra=self.bot.extras([paper.arxiv_id]).get(paper.arxiv_id)
+                ),
                 view=card_buttons([paper], lang, discuss=False),
                 allowed_mentions=NO_MENTIONS,
             )
@@ -159,8 +161,14 @@ class Discuss(commands.Cog):
             head = render.listing(t("discuss_related", lang), intro, papers, "more_in_pages", lang)
         else:
             head = render.notice("\n".join([*intro, t("no_similar", lang)]))
-        first = render.pack([render.hit_card(hit, lang), head])
-        return [*first, *([render.card(h.paper, lang)] for h in related)]
+        extras = await self.bot.fetch_extras(
+            [hit.paper.arxiv_id, *(h.paper.arxiv_id for h in related)]
+        )
+        first = render.pack([render.hit_card(hit, lang, extras.get(hit.paper.arxiv_id)), head])
+        return [
+            *first,
+            *([render.card(h.paper, lang, extra=extras.get(h.paper.arxiv_id))] for h in related),
+        ]
 
     async def ask(self, interaction: discord.Interaction, question: str) -> bool:
         """/ask inside a paper's thread (True: answered here); elsewhere False, /ask as usual."""

@@ -8,7 +8,7 @@ from typing import Literal, TypeVar
 import discord
 from discord import app_commands
 
-from bot.ui.texts import about, answers, core, members, papertools
+from bot.ui.texts import about, answers, core, feeds, members, papertools
 
 Lang = Literal["ko", "en"]
 T = TypeVar("T")
@@ -33,9 +33,15 @@ COMMAND_TEXT_KO: dict[str, str] = combine(
     about.COMMAND_TEXT_KO,
     answers.COMMAND_TEXT_KO,
     papertools.COMMAND_TEXT_KO,
+    feeds.COMMAND_TEXT_KO,
 )
 MESSAGES: dict[str, dict[str, str]] = combine(
-    core.MESSAGES, members.MESSAGES, about.MESSAGES, answers.MESSAGES, papertools.MESSAGES
+    core.MESSAGES,
+    members.MESSAGES,
+    about.MESSAGES,
+    answers.MESSAGES,
+    papertools.MESSAGES,
+    feeds.MESSAGES,
 )
 
 

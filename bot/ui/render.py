@@ -311,9 +311,12 @@ def overview(
     if stale_days is not None:
         intro.insert(0, t("archive_stale", lang, day=day, days=stale_days))
     title = t("overview_title", lang, day=day)
-    return listing(
-        title, intro, papers, more_key, lang, url=f"https://huggingface.co/papers/date/{day}"
-    )
+    return listing(title, intro, papers, more_key, lang, url=date_url(day))
+
+
+def date_url(day: str) -> str:
+    """The day's page on Hugging Face: the link of every overview of that date."""
+    return f"https://huggingface.co/papers/date/{day}"
 
 
 def top_overview(since: str, until: str, papers: Sequence[Paper], lang: Lang) -> discord.Embed:

@@ -130,7 +130,8 @@ async def test_a_thread_deleted_midway_skips_the_rest_and_keeps_the_schedule(
     await simcord_env.settle()
     await simcord_env.advance_time(10 * 60)
     assert server.channel.threads == [] and len(heads(server.channel)) == 1
-    post = simcord_env.bot.state.digest.post(server.guild.id, LATEST)
+    feed = simcord_env.bot.state.digest.guild(server.guild.id)  # the server's one feed
+    post = simcord_env.bot.state.digest.post(feed.feed_id, LATEST)
     assert post.status == "partial" and post.attempts == (0 if when == "while sending" else 2)
     write_digest(digests, "2024-05-31", ["2405.90001"])
     await simcord_env.advance_time(24 * HOUR)
@@ -181,13 +182,13 @@ async def test_a_persistent_400_ends_after_bounded_tries_and_the_ingest_still_ru
 @pytest.mark.parametrize(
     "stage", ["before its thread", "between card messages", "old channel deleted"]
 )
-async def test_digest_set_elsewhere_while_a_post_is_half_done(
+async def test_a_second_channel_added_while_a_post_is_half_done(
     simcord_env, server, digests: Path, monkeypatch: pytest.MonkeyPatch, stage: str
 ) -> None:
-    """The date being sent is finished where it began (one overview, one thread, every card
-    once), or left unfinished when that channel is deleted; the next date goes to the new
-    channel; nothing is switched off. Red when a ChannelGone from the old channel stops the
-    server's posts (the `gone.channel_id != config.channel_id` check in bot/digest/runner.py)."""
+    """/digest set in another channel adds a second feed (since topic channels; it used to
+    move the server's one channel). The date being sent in the first channel is finished there
+    (one overview, one thread, every card once); when that channel is deleted only its feed
+    stops and the admin is told; the new channel starts at its next post time."""
     real = discord.abc.Messageable.send
 
     async def slow(self, *args, **kwargs):
@@ -203,8 +204,8 @@ async def test_digest_set_elsewhere_while_a_post_is_half_done(
     await server.admin.slash(server.channel, "digest set", channel=server.channel)
     await simcord_env.advance_time(POST_AT + 1)
     assert len(heads(server.channel)) == 1
-    moved = await server.admin.slash(server.channel, "digest set", channel=other)
-    assert f"Daily digest: <#{other.id}> at 07:00" in moved.response.content
+    added = await server.admin.slash(server.channel, "digest set", channel=other)
+    assert f"Daily digest: <#{other.id}> at 07:00" in added.response.content
     if stage == "old channel deleted":
         simcord_env.backend.delete_channel(server.channel.id)
         await simcord_env.settle()
@@ -217,9 +218,18 @@ async def test_digest_set_elsewhere_while_a_post_is_half_done(
     write_digest(digests, "2024-05-31", ["2405.90001"])
     await simcord_env.advance_time(24 * HOUR)
     assert overviews(other) == ["Daily Papers 2024-05-31"]
-    status = await server.admin.slash(other, "digest status")
-    assert status.response.content.startswith("Daily digest: **on**")
-    assert server.admin.user.dm_channel.history() == []
+    status = (await server.admin.slash(other, "digest status")).response.content
+    first, second = status.split("\n\n")
+    assert second.startswith(f"Daily digest: **on**\nChannel: <#{other.id}>")
+    dms = server.admin.user.dm_channel.history()
+    if stage == "old channel deleted":
+        assert first.startswith("Daily digest: **stopped**, the channel was deleted")
+        [dm] = dms
+        assert f"<#{server.channel.id}>: the channel was deleted" in dm.content
+    else:
+        assert first.startswith(f"Daily digest: **on**\nChannel: <#{server.channel.id}>")
+        assert overviews(server.channel) == [f"Daily Papers {LATEST}", "Daily Papers 2024-05-31"]
+        assert dms == []
 
 
 async def test_digest_set_says_which_permissions_are_missing(simcord_env, server) -> None:
@@ -277,7 +287,7 @@ def test_an_old_state_file_is_migrated(tmp_path: Path) -> None:
     state = State(path)
     config = state.digest.guild(1)
     assert config.enabled and config.run_kind == "slot" and config.stopped is None
-    post = state.digest.post(1, "2024-05-30")
+    post = state.digest.post(config.feed_id, "2024-05-30")
     assert post.pending == "cards" and post.message_id == 3
     state.close()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.ui import i18n
-from bot.ui.texts import about, answers, core, members, papertools
+from bot.ui.texts import about, answers, core, feeds, members, papertools
 
 
 def test_every_text_has_english_and_korean() -> None:
@@ -15,7 +15,7 @@ def test_every_text_has_english_and_korean() -> None:
 
 
 def test_the_catalogue_holds_every_feature_catalogue_unchanged() -> None:
-    catalogues = (core, members, about, answers, papertools)
+    catalogues = (core, members, about, answers, papertools, feeds)
     merged: dict = {}
     for catalogue in catalogues:
         merged |= catalogue.MESSAGES
