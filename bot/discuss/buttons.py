@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.saved.cite import paper_options
+from bot.saved.cite import paper_select
 from bot.ui.errors import report
 from bot.ui.i18n import Lang, lang_of, t
 
@@ -61,14 +61,7 @@ class DiscussMenu(discord.ui.DynamicItem[discord.ui.Select], template=DISCUSS_ME
     def __init__(
         self, papers: Sequence[tuple[str, str]] = (), lang: Lang = "en", row: int | None = None
     ) -> None:
-        super().__init__(
-            discord.ui.Select(
-                custom_id=DISCUSS_MENU,
-                placeholder=t("discuss_pick", lang),
-                options=paper_options(papers) or [discord.SelectOption(label="-")],
-                row=row,
-            )
-        )
+        super().__init__(paper_select(DISCUSS_MENU, t("discuss_pick", lang), papers, row))
 
     @classmethod
     async def from_custom_id(

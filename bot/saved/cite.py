@@ -94,20 +94,22 @@ def paper_options(papers: Sequence[tuple[str, str]]) -> list[discord.SelectOptio
     ]
 
 
+def paper_select(
+    custom_id: str, placeholder: str, papers: Sequence[tuple[str, str]], row: int | None
+) -> discord.ui.Select:
+    """A menu of a card message's papers (Cite, Discuss); a menu rebuilt from a press has no
+    papers yet: its options are the pressed one's."""
+    options = paper_options(papers) or [discord.SelectOption(label="-")]
+    return discord.ui.Select(custom_id=custom_id, placeholder=placeholder, options=options, row=row)
+
+
 class CiteMenu(discord.ui.DynamicItem[discord.ui.Select], template=CITE_MENU):
     """Cite one of the papers of a message holding several cards."""
 
     def __init__(
         self, papers: Sequence[tuple[str, str]] = (), lang: Lang = "en", row: int | None = None
     ) -> None:
-        super().__init__(
-            discord.ui.Select(
-                custom_id=CITE_MENU,
-                placeholder=t("cite_pick", lang),
-                options=paper_options(papers) or [discord.SelectOption(label="-")],
-                row=row,
-            )
-        )
+        super().__init__(paper_select(CITE_MENU, t("cite_pick", lang), papers, row))
 
     @classmethod
     async def from_custom_id(
