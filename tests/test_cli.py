@@ -199,6 +199,8 @@ def test_bench_runs_on_samples(settings, capsys) -> None:
     assert out["reindex_unchanged_s"] > 0 and out["ask_p95_during_ingest_ms"] > 0
     assert out["ingest_peak_rss_mb"] > 0 and out["reindex_peak_rss_mb"] >= out["ingest_peak_rss_mb"]
     assert out["enrich_found"] == 62 and out["enrich_archive_s"] > 0  # from a loopback server
+    # then asked with the English field full (the bench's hf papers have a summary and abstract)
+    assert out["enrich_passages_embedded"] > 62 and out["1x_enriched_ask_p95_ms"] > 0
 
 
 @pytest.mark.parametrize(
