@@ -11,13 +11,17 @@ all-Hangul question never sees them):
 - cosines of the question to the papers' English passages (vectors computed once by
   store/enrich/english.py, never on the query path), placed on the dense side's own scale (the
   pool's weakest paper 0, its best 1, capped) for the same reason.
+Each list holds at most POOL papers (the best inside the question's window), as the dense side
+ranks a pool of passages, not the archive: a question costs the same whatever share of the
+archive is enriched, beyond one matrix product.
 A field with no papers adds nothing: retrieval is then what it was without it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,13 +35,31 @@ if TYPE_CHECKING:  # store.index imports this module
     from store.index import Index
 
 Inside = Callable[[str], bool]  # is this paper inside the question's window
+POOL = 100  # papers per English list at most
+
+
+def _best_inside(ids: Sequence[str], scores: np.ndarray, inside: Inside) -> dict[str, float]:
+    """The POOL best-scoring papers inside the window, best first."""
+    found: dict[str, float] = {}
+    for i in np.argsort(-scores, kind="stable"):
+        if len(found) == POOL:
+            break
+        if inside(ids[i]):
+            found[ids[i]] = float(scores[i])
+    return found
 
 
 @dataclass(frozen=True)
 class EnglishField:
     snapshot: Snapshot  # one row per paper (its id in `ids`)
-    passages: tuple[str, ...]  # the arXiv id of each row of `matrix`
+    passages: tuple[str, ...]  # the arXiv id of each row of `matrix` (a paper's rows together)
     matrix: np.ndarray  # unit vectors of the English passages, float32
+    starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # the row where each paper's passages start (`build`), and those papers
+
+    @cached_property
+    def papers(self) -> list[str]:
+        return [self.passages[i] for i in self.starts]
 
     @classmethod
     def build(
@@ -63,7 +85,8 @@ class EnglishField:
         owners = [aid for aid in sorted(vectors) for _ in vectors[aid]]
         rows = [v for aid in sorted(vectors) for v in vectors[aid]]
         stacked = np.asarray(rows, dtype=np.float32).reshape(len(rows), dim)
-        return cls(snapshot, tuple(owners), stacked)
+        starts = np.flatnonzero([i == 0 or owners[i] != owners[i - 1] for i in range(len(owners))])
+        return cls(snapshot, tuple(owners), stacked, starts)
 
     def __len__(self) -> int:
         return len(self.snapshot.ids)
@@ -75,11 +98,9 @@ class EnglishField:
         ideal = self.snapshot.ideal(weights)
         if scores is None or ideal <= 0:
             return {}, 0.0
-        found = {
-            self.snapshot.ids[i]: min(float(scores[i]) / ideal, 1.0)
-            for i in np.flatnonzero(scores > 0)
-            if inside(self.snapshot.ids[i])
-        }
+        shared = np.flatnonzero(scores > 0)
+        best = _best_inside([self.snapshot.ids[i] for i in shared], scores[shared], inside)
+        found = {aid: min(score / ideal, 1.0) for aid, score in best.items()}
         return found, max(found.values(), default=0.0)
 
     def dense(self, vector: np.ndarray, inside: Inside) -> dict[str, float]:
@@ -87,11 +108,8 @@ class EnglishField:
         if not len(self.passages):
             return {}
         cosines = self.matrix @ np.asarray(vector, dtype=np.float32)
-        best: dict[str, float] = {}
-        for aid, cosine in zip(self.passages, cosines.tolist()):
-            if cosine > best.get(aid, -2.0):
-                best[aid] = cosine
-        return {aid: c for aid, c in best.items() if inside(aid)}
+        best = np.maximum.reduceat(cosines, self.starts)  # per paper
+        return _best_inside(self.papers, best, inside)
 
 
 def english_tokens(text: str) -> str:

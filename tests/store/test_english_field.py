@@ -159,3 +159,24 @@ def test_vectors_of_another_embedder_are_not_mixed_in(index) -> None:
         assert vectors.version(index.embedder.model) > 0
     finally:
         vectors.close()
+
+
+def test_each_english_list_holds_the_pool_best_inside_the_window() -> None:
+    """A question costs the same whatever share of the archive is enriched: each list keeps
+    the POOL best papers inside the window, not every paper sharing a word or a cosine."""
+    from store.search.english import POOL, EnglishField
+
+    n = POOL + 50
+    rng = np.random.default_rng(3)
+    ids = [f"2401.{i:05d}" for i in range(n)]
+    tokens = {a: f"common word{i}" for i, a in enumerate(ids)}
+    vectors = {a: [v / np.linalg.norm(v)] for a, v in zip(ids, rng.normal(size=(n, 8)))}
+    field = EnglishField.build(tokens, vectors, 8)
+    query = vectors[ids[7]][0]
+    outside = {ids[7]}  # the best match, outside the question's window
+    dense = field.dense(query, lambda a: a not in outside)
+    assert len(dense) == POOL and ids[7] not in dense
+    cosines = sorted((float(vectors[a][0] @ query) for a in ids if a not in outside), reverse=True)
+    assert sorted(dense.values(), reverse=True) == pytest.approx(cosines[:POOL], rel=1e-5)
+    lexical, coverage = field.lexical({"common": 1.0}, lambda a: True)
+    assert len(lexical) == POOL and 0 < coverage <= 1
