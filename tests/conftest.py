@@ -82,3 +82,18 @@ def chroma_server(tmp_path: Path):
         yield port
     finally:
         stop_chroma(proc)
+
+
+@pytest.fixture(autouse=True)
+def no_lease_left_renewing():
+    """A test ends with no lease keeper thread of its own still renewing (SimCord detaches a
+    bot without closing it: a bot's duty lease would go on renewing, and logging that the
+    stopped server refuses it, into later tests' output)."""
+    import threading
+
+    before = set(threading.enumerate())
+    yield
+    left = [
+        t.name for t in threading.enumerate() if t not in before and t.name.startswith("lease ")
+    ]
+    assert not left, f"lease threads still renewing after the test: {left}"
