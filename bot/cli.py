@@ -16,9 +16,16 @@ from pydantic import ValidationError
 
 from bot import cli_args
 from bot.cli_enrich import cmd_enrich
+from bot.cli_paper import (
+    cmd_bib,
+    cmd_paper,
+    enrichment_json,
+    known_extras,
+    print_json,
+    print_paper,
+)
 from bot.ops.logs import configure as configure_logging
-from store.enrich import EnrichCache, Enrichment
-from store.enrich.cache import FILE as ENRICH_FILE
+from store.enrich import Enrichment
 from store.errors import StoreError, library_failure, retry_read
 from store.index import Index
 from store.models import Answer, Paper
@@ -26,42 +33,6 @@ from store.settings import Settings
 from store.usertext import visible
 
 log = logging.getLogger("paperbot")
-
-
-def _print_json(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=1))
-
-
-def print_paper(
-    paper: Paper,
-    bullets: tuple[str, ...] | None = None,
-    rank: int | None = None,
-    extra: Enrichment | None = None,
-) -> None:
-    head = f"{rank}. " if rank is not None else ""
-    print(f"{head}{paper.title}")
-    print(f"   {paper.url}  |  {paper.date}  |  votes {paper.votes_text}")
-    if extra is not None and extra.github:
-        print(f"   code: {extra.github}")
-    for bullet in paper.summary if bullets is None else bullets:
-        print(f"   - {bullet}")
-
-
-def known_extras(settings: Settings, arxiv_ids: list[str]) -> dict[str, Enrichment]:
-    """What the enrichment cache knows of these papers (nothing without a cache: a read
-    command creates no file)."""
-    if not (settings.data_dir / ENRICH_FILE).exists():
-        return {}
-    cache = EnrichCache(settings.data_dir)
-    try:
-        return cache.many(arxiv_ids)
-    finally:
-        cache.close()
-
-
-def enrichment_json(extra: Enrichment) -> dict:
-    """The `enrichment` key of a paper in --json output (docs/CONTRACTS.md)."""
-    return {"source": extra.source, **extra.content()}
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -77,7 +48,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         else:
             report = ingest(settings, paths, progress=progress, allow_mass_removal=allow)
     if args.json:
-        _print_json(report.to_json())
+        print_json(report.to_json())
         return 0
     print(
         f"{report.files} files, {report.entries} entries: {report.papers_new} new, "
@@ -118,7 +89,7 @@ def _print_today(args: argparse.Namespace, index: Index) -> int:
     day = index.digest_date_for(args.date) if args.date else index.latest_date()
     papers = index.papers_on(day) if day else []
     if args.json:
-        _print_json({"date": day, "papers": [p.to_json() for p in papers]})
+        print_json({"date": day, "papers": [p.to_json() for p in papers]})
         return 0
     if day is None and args.date and index.dates():
         print(f"No digest on or before {args.date}; the first is {index.dates()[0]}.")
@@ -147,7 +118,7 @@ def cmd_top(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     since, until, papers = found
     if args.json:
-        _print_json({"since": since, "until": until, "papers": [p.to_json() for p in papers]})
+        print_json({"since": since, "until": until, "papers": [p.to_json() for p in papers]})
         return 0
     print(f"Top {len(papers)} by votes, {since} .. {until}\n")
     for rank, paper in enumerate(papers, 1):
@@ -197,7 +168,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         for paper in data["papers"]:
             if paper["arxiv_id"] in extras:
                 paper["enrichment"] = enrichment_json(extras[paper["arxiv_id"]])
-        _print_json(data)
+        print_json(data)
         return 0
     if written:
         print(f"Answer (written by {settings.llm_model} from the passages below; it can be wrong):")
@@ -207,32 +178,6 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         print(f"paperbot: no written answer: {note}", file=sys.stderr)
     elif note:
         print(note)
-    return 0
-
-
-def cmd_paper(args: argparse.Namespace, settings: Settings) -> int:
-    from ingest.pipeline import open_index
-
-    def read() -> Paper | None:
-        with open_index(settings) as index:
-            return index.get(args.arxiv_id)
-
-    paper = retry_read(read)
-    if paper is None:
-        print(f"No paper {args.arxiv_id} in the index.")
-        return 1
-    extra = known_extras(settings, [paper.arxiv_id]).get(paper.arxiv_id)
-    if args.json:
-        data = paper.to_json()
-        if extra is not None:
-            data["enrichment"] = enrichment_json(extra)
-        _print_json(data)
-        return 0
-    print_paper(paper, extra=extra)
-    if extra is not None and extra.project_page:
-        print(f"   project: {extra.project_page}")
-    if extra is not None and extra.english:
-        print(f"\n   {' '.join(extra.english.split())}")
     return 0
 
 
@@ -280,28 +225,6 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     from measure.bench import run_bench
 
     return run_bench(settings, args)
-
-
-def cmd_bib(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.saved.bibtex import arxiv_id_of, entries
-    from ingest.pipeline import open_index
-
-    def read() -> tuple[list[Paper], list[str], list[str]]:
-        with open_index(settings) as index:
-            found, unknown = [], []
-            for typed in args.ids:
-                paper = index.get(arxiv_id_of(typed) or typed.strip())
-                if paper is None:
-                    unknown.append(typed)
-                elif paper not in found:
-                    found.append(paper)
-            return found, entries(found, index.by_id), unknown
-
-    found, texts, unknown = retry_read(read)
-    for typed in unknown:
-        print(f"paperbot: no paper with arXiv id {typed!r} in the index", file=sys.stderr)
-    print("\n".join(texts), end="")
-    return 0 if found else 1
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
